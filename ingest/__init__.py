@@ -1,0 +1,1 @@
+"""Ingestion: files -> SourceDocument -> Passage -> Chroma + BM25 (see DESIGN.md §1)."""

@@ -1,0 +1,170 @@
+"""Checks of the built-in corpus and the evaluation set, shared by the tests and ``python -m ingest.corpus_lint``.
+
+A corpus document must parse, carry valid front matter (:class:`CorpusFrontMatter`), use the canonical region,
+sector and partner names, and have a unique title. Every gold fact of an answerable eval question must occur in one
+of its gold documents after :func:`normalise_for_match`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from ingest.frontmatter import CorpusFrontMatter, FrontMatterError, split_front_matter
+
+REGIONS = (
+    "Nuevo León", "Coahuila", "Chihuahua", "Baja California", "Sonora", "Tamaulipas", "Jalisco", "Querétaro",
+    "Guanajuato", "Estado de México", "Ciudad de México", "Puebla", "San Luis Potosí", "Aguascalientes", "Yucatán",
+)  # fmt: skip
+"""Canonical region names: the states of the fact sheet's §3 (Mexico City and Estado de México separately)."""
+SECTORS = ("automotive", "electronics", "medical-devices", "pharmaceuticals", "aerospace", "digital")
+"""Canonical sector keys; ``digital`` covers software/IT services and data centers."""
+PARTNERS = ("Auba", "Marco", "Prima", "Pulsar", "Transmute", "Nuvocargo")
+"""The six Bridge49 members."""
+EVAL_KINDS = ("fact", "comparison", "follow_up", "spanish", "talking_points", "unanswerable")
+
+
+def normalise_for_match(text: str) -> str:
+    """Fold text for fact matching: NFKC, casefold, curly quotes/dashes to ASCII, whitespace runs to one space."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                                         "\u2013": "-", "\u2014": "-", "\u00a0": " "}))  # fmt: skip
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class LintReport:
+    """Problems found, one human-readable line each; ``ok`` when there are none."""
+
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def corpus_documents(corpus_dir: Path) -> list[Path]:
+    """The Markdown documents of the corpus, sorted by path."""
+    return sorted(p for p in corpus_dir.rglob("*.md") if p.is_file())
+
+
+def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[str, str]]:
+    """Validate every corpus document.
+
+    Returns the report and a mapping ``relative path -> body text`` (front matter removed) for the eval checks.
+    ``min_words`` > 0 also flags documents whose body is shorter (words separated by white space).
+    """
+    report = LintReport()
+    bodies: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for path in corpus_documents(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+            fm = CorpusFrontMatter.model_validate(meta)
+        except (FrontMatterError, UnicodeDecodeError) as exc:
+            report.problems.append(f"{rel}: {exc}")
+            continue
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"])
+                report.problems.append(f"{rel}: front matter {loc}: {err['msg']}")
+            continue
+        bodies[rel] = body
+        for name, allowed, values in (("regions", REGIONS, fm.regions), ("sectors", SECTORS, fm.sectors),
+                                      ("partners", PARTNERS, fm.partners)):  # fmt: skip
+            for value in values:
+                if value not in allowed:
+                    report.problems.append(f"{rel}: {name} value {value!r} is not one of {list(allowed)}")
+        if fm.title in titles:
+            report.problems.append(f"{rel}: title {fm.title!r} also used by {titles[fm.title]}")
+        titles[fm.title] = rel
+        if not re.search(r"^## ", body, re.MULTILINE):
+            report.problems.append(f"{rel}: no '## ' section headings")
+        words = len(body.split())
+        if min_words and words < min_words:
+            report.problems.append(f"{rel}: body has {words} words, fewer than {min_words}")
+    return report, bodies
+
+
+def load_eval(eval_dir: Path) -> list[dict]:
+    """All eval questions from ``eval_dir/**/*.yaml`` (each file a YAML list of mappings), in file order."""
+    items: list[dict] = []
+    for path in sorted(eval_dir.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        if not isinstance(data, list):
+            raise ValueError(f"{path}: expected a YAML list of questions")
+        for item in data:
+            item.setdefault("_file", path.name)
+            items.append(item)
+    return items
+
+
+def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
+    """Check eval items' schema and that each gold fact occurs in one of its gold documents."""
+    report = LintReport()
+    norm_bodies = {rel: normalise_for_match(b) for rel, b in bodies.items()}
+    seen: set[str] = set()
+    for item in items:
+        qid = item.get("id", "?")
+        where = f"{item.get('_file')}:{qid}"
+        if qid in seen:
+            report.problems.append(f"{where}: duplicate id")
+        seen.add(qid)
+        kind = item.get("kind")
+        if kind not in EVAL_KINDS:
+            report.problems.append(f"{where}: kind {kind!r} not in {EVAL_KINDS}")
+        if item.get("lang") not in ("en", "es"):
+            report.problems.append(f"{where}: lang must be en or es")
+        if not str(item.get("question", "")).strip():
+            report.problems.append(f"{where}: empty question")
+        docs, facts = item.get("gold_docs") or [], item.get("gold_facts") or []
+        if kind == "follow_up" and not item.get("history"):
+            report.problems.append(f"{where}: follow_up needs history (earlier user turns)")
+        if kind == "unanswerable":
+            if docs or facts:
+                report.problems.append(f"{where}: unanswerable must have no gold_docs/gold_facts")
+            continue
+        if not docs or not facts:
+            report.problems.append(f"{where}: answerable question needs gold_docs and gold_facts")
+        for doc in docs:
+            if doc not in norm_bodies:
+                report.problems.append(f"{where}: gold doc {doc!r} not in corpus")
+        present = [d for d in docs if d in norm_bodies]
+        for fact in facts:
+            nf = normalise_for_match(str(fact))
+            if not any(nf in norm_bodies[d] for d in present):
+                report.problems.append(f"{where}: gold fact {fact!r} not found in {present}")
+        for doc in present:
+            if len(docs) > 1 and not any(normalise_for_match(str(f)) in norm_bodies[doc] for f in facts):
+                report.problems.append(f"{where}: gold doc {doc!r} contains none of the gold facts")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ingest.corpus_lint [CORPUS_DIR] [EVAL_DIR]``: print problems, exit 1 if any."""
+    args = argv if argv is not None else sys.argv[1:]
+    corpus_dir = Path(args[0]) if args else Path("corpus")
+    eval_dir = Path(args[1]) if len(args) > 1 else Path("eval")
+    report, bodies = lint_corpus(corpus_dir, min_words=400)
+    items = load_eval(eval_dir) if eval_dir.exists() else []
+    report.problems += lint_eval(items, bodies).problems
+    for line in report.problems:
+        print(line)
+    kinds: dict[str, int] = {}
+    for item in items:
+        kinds[item.get("kind", "?")] = kinds.get(item.get("kind", "?"), 0) + 1
+    es = sum(1 for i in items if i.get("lang") == "es")
+    multi = sum(1 for i in items if len(i.get("gold_docs") or []) > 1)
+    print(f"{len(bodies)} documents, {len(items)} eval questions {kinds}, {es} Spanish, {multi} multi-document")
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
