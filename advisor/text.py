@@ -1,0 +1,81 @@
+"""Text normalisation and sentence splitting shared by ingest and answer composition."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+_SOFT_HYPHEN = "\u00ad"
+_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(text: str) -> str:
+    """Normalise extracted text: NFKC (folds ligatures such as 'ﬁ'), rejoin words hyphenated at a line end,
+    drop soft hyphens and control characters, collapse runs of spaces, keep paragraph breaks (at most one blank
+    line). Returns the cleaned text, stripped.
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace(_SOFT_HYPHEN, "")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+_ABBREVIATIONS = (
+    "U.S.", "U.K.", "e.g.", "i.e.", "vs.", "etc.", "Inc.", "Corp.", "Co.", "Ltd.", "No.", "St.", "Mr.", "Ms.", "Dr.",
+    "approx.", "est.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Sep.", "Oct.", "Nov.", "Dec.", "S.A.",
+    "de C.V.", "p.", "pp.", "Fig.", "Sr.", "Sra.", "núm.", "aprox.", "EE.UU.",
+)  # fmt: skip
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-ZÁÉÍÓÚÑ0-9$])")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences; return their ``(start, end)`` character spans into ``text``.
+
+    Spans are exact: ``text[start:end]`` is the sentence verbatim (no leading/trailing white space), so a quote
+    taken by span is always a substring of the passage. Line breaks end a sentence (list items, headings), and
+    a full stop after a known abbreviation (``U.S.``, ``e.g.``…) does not.
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        line_start = offset
+        offset += len(line) + 1
+        bullet = _BULLET.match(line)
+        start = bullet.end() if bullet else 0
+        cut_points = [m.start() for m in _BOUNDARY.finditer(line, start)]
+        pieces: list[tuple[int, int]] = []
+        prev = start
+        for cut in cut_points:
+            head = line[prev:cut].rstrip()
+            if any(head.endswith(a) for a in _ABBREVIATIONS) or re.search(r"(?<![\w.])[A-Za-z]\.$", head):
+                continue
+            pieces.append((prev, cut))
+            prev = cut
+        pieces.append((prev, len(line)))
+        for a, b in pieces:
+            seg = line[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            trail = len(seg.rstrip())
+            if trail > lead:
+                spans.append((line_start + a + lead, line_start + a + trail))
+    return spans
+
+
+_WORD = re.compile(r"[\w$%][\w$%.,'’-]*[\w%]|[\w$%]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Querétaro' -> 'queretaro'. For matching only, never for display."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokenize(text: str) -> list[str]:
+    """Accent-folded lower-case word tokens, keeping figures whole (``$2.1bn``, ``54.8%``, ``2,000``)."""
+    return [t.rstrip(".,") for t in _WORD.findall(fold(text))]

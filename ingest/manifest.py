@@ -1,0 +1,145 @@
+"""The ingest manifest: an SQLite file recording, per embedding model, each ingested file (content hash, size,
+mtime, status) and its passages (text and metadata, the source for the BM25 index and citations).
+
+The manifest is written after the vector store, in one transaction per file, so a crash leaves at worst passages in
+Chroma that the manifest does not know; the next ingest repairs that (see :mod:`ingest.pipeline`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.types import Passage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    key TEXT NOT NULL, model TEXT NOT NULL, doc_id TEXT NOT NULL, root TEXT NOT NULL,
+    sha256 TEXT, size INTEGER, mtime REAL, n_passages INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL, reason TEXT, ingested_at REAL NOT NULL,
+    PRIMARY KEY (key, model)
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT NOT NULL, model TEXT NOT NULL, file_key TEXT NOT NULL, doc_id TEXT NOT NULL, position INTEGER NOT NULL,
+    title TEXT NOT NULL, section TEXT, page INTEGER, page_label TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL,
+    PRIMARY KEY (id, model)
+);
+CREATE INDEX IF NOT EXISTS passages_file ON passages (model, file_key);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file as the manifest knows it. ``status`` is ``ok`` or ``failed`` (then ``reason`` says why)."""
+
+    key: str
+    model: str
+    doc_id: str
+    root: str
+    sha256: str | None
+    size: int | None
+    mtime: float | None
+    n_passages: int
+    status: str
+    reason: str | None
+    ingested_at: float
+
+
+class Manifest:
+    """Access to the manifest SQLite database at ``path`` (created if missing)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get_file(self, key: str, model: str) -> FileRecord | None:
+        row = self.db.execute("SELECT * FROM files WHERE key=? AND model=?", (key, model)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def files(self, model: str) -> list[FileRecord]:
+        """All file records for ``model``, sorted by doc id."""
+        rows = self.db.execute("SELECT * FROM files WHERE model=? ORDER BY doc_id", (model,)).fetchall()
+        return [FileRecord(*r) for r in rows]
+
+    def file_passage_ids(self, key: str, model: str) -> list[str]:
+        rows = self.db.execute("SELECT id FROM passages WHERE model=? AND file_key=?", (model, key))
+        return [r[0] for r in rows]
+
+    def passage_ids(self, model: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM passages WHERE model=?", (model,))]
+
+    def passages(self, model: str, ids: Iterable[str] | None = None) -> list[Passage]:
+        """Passages of ``model`` (all, or those with the given ids), in document order."""
+        sql = (
+            "SELECT id, doc_id, text, title, position, section, page, page_label, metadata FROM passages WHERE model=?"
+        )
+        if ids is None:
+            rows = self.db.execute(sql + " ORDER BY doc_id, position", (model,)).fetchall()
+        else:
+            ids = list(ids)
+            rows = []
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows += self.db.execute(sql + f" AND id IN ({marks})", (model, *part)).fetchall()
+        return [Passage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8])) for r in rows]
+
+    def replace_file(self, record: FileRecord, passages: Sequence[Passage]) -> None:
+        """Record a successfully ingested file and its passages, replacing what was there, in one transaction."""
+        with self.db:
+            self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (record.model, record.key))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(p.id, record.model, record.key, p.doc_id, p.position, p.title, p.section, p.page, p.page_label,
+                  p.text, json.dumps(p.metadata, ensure_ascii=False, default=str)) for p in passages],
+            )  # fmt: skip
+            self._put(record)
+
+    def mark_failed(self, key: str, model: str, doc_id: str, root: str, reason: str,
+                    size: int | None = None, mtime: float | None = None) -> None:  # fmt: skip
+        """Record a failure of the file version with ``size``/``mtime``; a previously ingested version keeps its
+        passages (nothing is lost) and is retried when the file changes again."""
+        old = self.get_file(key, model)
+        with self.db:
+            if old and old.n_passages:
+                self.db.execute(
+                    "UPDATE files SET status='failed', reason=? WHERE key=? AND model=?", (reason, key, model)
+                )
+            else:
+                self._put(FileRecord(key, model, doc_id, root, None, size, mtime, 0, "failed", reason, time.time()))
+
+    def failed_version(self, key: str, model: str, size: int, mtime: float) -> str | None:
+        """The recorded failure reason if exactly this file version (size, mtime) failed before, else None."""
+        row = self.db.execute(
+            "SELECT reason FROM files WHERE key=? AND model=? AND status='failed' AND n_passages=0"
+            " AND size=? AND mtime=?",
+            (key, model, size, mtime),
+        ).fetchone()
+        return row[0] if row else None
+
+    def touch(self, key: str, model: str, mtime: float) -> None:
+        """Content unchanged but mtime moved (e.g. ``touch``): remember the new mtime."""
+        with self.db:
+            self.db.execute("UPDATE files SET mtime=? WHERE key=? AND model=?", (mtime, key, model))
+
+    def remove_file(self, key: str, model: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (model, key))
+            self.db.execute("DELETE FROM files WHERE key=? AND model=?", (key, model))
+
+    def _put(self, r: FileRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (r.key, r.model, r.doc_id, r.root, r.sha256, r.size, r.mtime, r.n_passages, r.status, r.reason,
+             r.ingested_at),
+        )  # fmt: skip

@@ -1,0 +1,43 @@
+"""Shared fixtures: real Chroma, the real embedding model, the real corpus and PDF samples."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from advisor.config import Settings
+from advisor.service import Advisor
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+EVAL = ROOT / "eval"
+PDF_SAMPLES = ROOT.parent / "shared" / "pdf-samples"
+
+
+def make_settings(home: Path, **overrides) -> Settings:
+    """Settings for a test index under ``home`` (defaults otherwise, like a user's)."""
+    return Settings(home=home, corpus_dir=CORPUS, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def corpus_advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+    """An advisor over the whole built-in corpus, ingested once per test session."""
+    advisor = Advisor.build(make_settings(tmp_path_factory.mktemp("corpus-home")), warm=False)
+    report = advisor.ingest([CORPUS], prune=True)
+    assert not report.failed, report.failed
+    return advisor
+
+
+@pytest.fixture(scope="session")
+def pdf_samples() -> Path:
+    assert PDF_SAMPLES.is_dir(), f"missing {PDF_SAMPLES}: tests need ../shared/pdf-samples"
+    return PDF_SAMPLES

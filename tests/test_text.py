@@ -1,0 +1,37 @@
+from advisor.text import fold, normalise_text, split_sentences, tokenize
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_sentences_respect_abbreviations_and_figures():
+    text = "The U.S. took 45% in 2024 (SE, Feb. 2025). Investment rose to $2.1bn. ¿Y en Querétaro? Sí, c. 2022 data."
+    assert sentences(text) == [
+        "The U.S. took 45% in 2024 (SE, Feb. 2025).",
+        "Investment rose to $2.1bn.",
+        "¿Y en Querétaro?",
+        "Sí, c. 2022 data.",
+    ]
+
+
+def test_sentence_spans_are_verbatim_and_bullets_are_stripped():
+    text = "Intro line here.\n- First item is a sentence.\n- Second item.  Another one!\n\n## Heading"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Intro line here.",
+        "First item is a sentence.",
+        "Second item.",
+        "Another one!",
+        "## Heading",
+    ]
+
+
+def test_normalise_text_folds_ligatures_hyphenation_and_spaces():
+    raw = "The ﬁrst manu-\nfacturing   plant\u00ad s\x0c\n\n\n\nNext para"
+    assert normalise_text(raw) == "The first manufacturing plant s\n\nNext para"
+
+
+def test_tokenize_folds_accents_and_keeps_figures_whole():
+    assert tokenize("Querétaro got $2.1bn, 54.8% (T-MEC).") == ["queretaro", "got", "$2.1bn", "54.8%", "t-mec"]
+    assert fold("Nuevo León") == "nuevo leon"

@@ -1,0 +1,1 @@
+"""Streamlit UI helpers (pure rendering functions; no streamlit import here)."""
