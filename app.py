@@ -21,9 +21,9 @@ st.set_page_config(page_title="Nearshoring Advisor", page_icon="🧭", layout="w
 
 
 @st.cache_resource(show_spinner="Loading the knowledge base…")
-def get_advisor() -> Advisor:
-    """One Advisor (model, store, indexes) shared by every session of this server process."""
-    return Advisor.build(Settings())
+def get_advisor(settings_json: str) -> Advisor:
+    """One Advisor (model, store, indexes) per configuration, shared by every session of this server process."""
+    return Advisor.build(Settings.model_validate_json(settings_json))
 
 
 def show_answer(answer: Answer) -> None:
@@ -41,7 +41,7 @@ def main() -> None:
     st.title("Nearshoring Advisor")
     st.caption("Cited answers on nearshoring to Mexico: sectors, regions, trade rules and Bridge49 partners.")
     try:
-        advisor = get_advisor()
+        advisor = get_advisor(Settings().model_dump_json())
         status = advisor.status()
     except AdvisorError as exc:
         st.error(f"The knowledge base could not be opened: {exc}")

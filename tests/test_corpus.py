@@ -1,0 +1,51 @@
+"""The built-in corpus and the eval set: valid, unique, consistent with each other, and fully ingestible."""
+
+from collections import Counter
+
+from ingest.corpus_lint import lint_corpus, lint_eval, load_eval
+from ingest.frontmatter import CorpusFrontMatter, split_front_matter
+from tests.conftest import CORPUS, EVAL
+
+
+def test_every_corpus_document_has_valid_front_matter_and_unique_title():
+    report, bodies = lint_corpus(CORPUS, min_words=400)
+    assert report.problems == []
+    assert len(bodies) >= 37
+
+
+def test_corpus_covers_required_doc_types():
+    kinds = Counter(
+        CorpusFrontMatter.model_validate(split_front_matter(p.read_text(encoding="utf-8"))[0]).doc_type
+        for p in CORPUS.rglob("*.md")
+    )
+    assert kinds["region_profile"] >= 14
+    assert kinds["sector_brief"] >= 6
+    assert kinds["partner_profile"] == 6
+    assert kinds["policy_primer"] >= 8
+    assert kinds["glossary"] == 1
+
+
+def test_every_gold_fact_occurs_in_its_gold_document():
+    _, bodies = lint_corpus(CORPUS)
+    items = load_eval(EVAL)
+    assert lint_eval(items, bodies).problems == []
+
+
+def test_eval_set_has_required_mix():
+    items = load_eval(EVAL)
+    kinds = Counter(i["kind"] for i in items)
+    assert len(items) >= 80
+    assert sum(i["lang"] == "es" for i in items) >= 15
+    assert kinds["follow_up"] >= 10
+    assert kinds["unanswerable"] >= 10
+    assert sum(len(i["gold_docs"]) >= 2 for i in items) >= 10
+
+
+def test_lint_catches_a_missing_fact_and_a_bad_front_matter(tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: T\ndoc_type: memo\nas_of: 2026-01\nsources: []\n---\n## S\nx\n")
+    report, _ = lint_corpus(tmp_path)
+    assert any("doc_type" in p for p in report.problems)
+    assert any("sources" in p for p in report.problems)
+    bodies = {"b.md": "Nuevo León received $2.1bn."}
+    item = {"id": "q", "kind": "fact", "lang": "en", "question": "?", "gold_docs": ["b.md"], "gold_facts": ["$9bn"]}
+    assert lint_eval([item], bodies).problems == ["None:q: gold fact '$9bn' not found in ['b.md']"]
