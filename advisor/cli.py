@@ -90,6 +90,54 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest the corpus if needed, run the eval set; exit 0 (the figures are the result, not a pass/fail)."""
+    from dataclasses import asdict
+
+    from advisor.evaluation import evaluate
+    from advisor.service import Advisor
+
+    advisor = Advisor.build(settings, warm=False)
+    report = advisor.ingest([settings.corpus_dir], prune=True)
+    if report.failed:
+        print(f"warning: {len(report.failed)} corpus files failed to ingest", file=sys.stderr)
+    result = evaluate(advisor, Path(args.eval_dir), k=args.k, baseline=not args.no_baseline)
+    if args.json:
+        out = {"system": {g: asdict(s) for g, s in result.system.items()}, "misses": result.misses,
+               "seconds": result.seconds, "embedding_model": settings.embedding_model}  # fmt: skip
+        if result.baseline:
+            out["baseline"] = {g: asdict(s) for g, s in result.baseline.items()}
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(format_eval(result, args.k))
+    return 0
+
+
+def format_eval(result, k: int) -> str:
+    """Plain-text tables: one row per group, system and baseline side by side; then the misses."""
+    metrics = [("recall_at_1", "R@1"), ("recall_at_5", f"R@{k}"), ("mrr_at_10", "MRR@10"),
+               ("fact_hit_at_5", f"fact@{k}"), ("refusal_accuracy", "refuse-acc"),
+               ("false_refusal_rate", "false-ref")]  # fmt: skip
+
+    def cell(value) -> str:
+        return "   -  " if value is None else f"{value:6.3f}"
+
+    lines = []
+    for name, table in (("system", result.system), ("baseline", result.baseline)):
+        if not table:
+            continue
+        lines.append(f"{name:<13}{'n':>4} " + " ".join(f"{label:>10}" for _, label in metrics))
+        for group, s in table.items():
+            lines.append(f"  {group:<11}{s.n:>4} " + " ".join(f"{cell(getattr(s, m)):>10}" for m, _ in metrics))
+        lines.append("")
+    lines.append(f"misses ({len(result.misses)}):")
+    for m in result.misses:
+        lines.append(f"  {m['id']}: refused={m['refused']} gold={m['gold']} got={m['got']}")
+        lines.append(f"      q: {m['question']}" + (f"  ->  {m['resolved']}" if m["resolved"] != m["question"] else ""))
+    lines.append(f"time: {result.seconds}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring "
                                      "to Mexico.")  # fmt: skip
@@ -106,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("region", "sector", "partner", "doc-type"):
         p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("eval", help="score retrieval and refusal on the eval set, against a baseline")
+    p.add_argument("--json", action="store_true", help="print one JSON object {system, baseline, misses, seconds}")
+    p.add_argument("--k", type=int, default=5, help="cut-off for recall@k and fact-hit@k (default 5)")
+    p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    p.add_argument("--no-baseline", action="store_true", help="skip the baseline pipeline")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

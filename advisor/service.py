@@ -9,15 +9,22 @@ from pathlib import Path
 
 from advisor.answer import compose_extractive
 from advisor.config import Settings
+from advisor.conversation import Conversation, ConversationResolver, last_resolved
+from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
+from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.retrieval import HybridRetriever
-from advisor.types import Answer, Filters, Turn
+from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
 
 EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "
     "(or upload documents), then ask again."
 )
+CHITCHAT_REPLY = {
+    "en": "Glad to help. Ask me about sectors, regions, USMCA and IMMEX rules, or the Bridge49 partners.",
+    "es": "Con gusto. Pregúnteme por sectores, regiones, reglas del T-MEC e IMMEX, o los socios de Bridge49.",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,18 @@ class IndexStatus:
     failures: tuple[tuple[str, str], ...]
 
 
+def passage_entities(passage: Passage) -> Entities:
+    """The entities a passage's document is about, for carry-over to the next question (lists of one or two only:
+    a document about many regions names no single one)."""
+    meta = passage.metadata
+
+    def few(key: str) -> tuple[str, ...]:
+        values = tuple(meta.get(key) or ())
+        return values if len(values) <= 2 else ()
+
+    return Entities(few("regions"), few("sectors"), few("partners"))
+
+
 class Advisor:
     """Question answering over the index at ``settings.home``. Thread-safe for concurrent ``ask`` calls."""
 
@@ -38,6 +57,7 @@ class Advisor:
         self.settings = settings
         self.index = Index(settings)
         self._retriever: HybridRetriever | None = None
+        self._resolver: ConversationResolver | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -46,6 +66,7 @@ class Advisor:
         advisor = cls(settings or Settings())
         if warm:
             advisor.retriever()
+            advisor.index.embedder.embed_query("warm-up")
         return advisor
 
     def retriever(self) -> HybridRetriever:
@@ -55,7 +76,20 @@ class Advisor:
                 passages = {p.id: p for p in self.index.manifest.passages(self.index.model_key)}
                 self._retriever = HybridRetriever(self.index.embedder, self.index.store, self.index.lexical(),
                                                   passages, candidates=self.settings.candidates)  # fmt: skip
+                names: dict[str, set[str]] = {"regions": set(), "sectors": set(), "partners": set()}
+                for p in passages.values():
+                    for key, values in names.items():
+                        values.update(p.metadata.get(key) or ())
+                self._resolver = ConversationResolver(
+                    Gazetteer.default(names["regions"], names["sectors"], names["partners"])
+                )
             return self._retriever
+
+    @property
+    def resolver(self) -> ConversationResolver:
+        self.retriever()
+        assert self._resolver is not None
+        return self._resolver
 
     def status(self) -> IndexStatus:
         """Counts and state of the index for the configured embedding model."""
@@ -76,13 +110,29 @@ class Advisor:
             self._retriever = None
         return report
 
-    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
-        """Answer ``question`` with cited sentences, or refuse when the corpus does not cover it."""
-        question = question.strip()
+    def ask(self, question: str, conversation: Conversation | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` with cited sentences, or refuse when the corpus does not cover it.
+
+        ``conversation`` (kept by the caller, updated here) lets follow-ups lean on earlier turns; the resolved
+        standalone query is returned in ``answer.resolved_query``.
+        """
+        conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
+        resolved = self.resolver.resolve(question, last_resolved(conversation.resolved), conversation.answer_entities)
+        conversation.resolved.append(resolved)
+        if resolved.is_chitchat:
+            reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
+            return Answer(text=reply, citations=[], resolved_query=None, notices=["chit-chat: not searched"])
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
-        scored = retriever.retrieve(question, k=self.settings.top_k, filters=filters)
-        answer = compose_extractive(question, retriever.lexical.weights(question), scored, self.settings.min_relevance)
-        answer.resolved_query = question
+        query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
+        scored = retriever.retrieve(query, k=max(10, self.settings.top_k), filters=filters,
+                                    entities=resolved.entities)  # fmt: skip
+        top = scored[: self.settings.top_k]
+        answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
+        answer.resolved_query = resolved.text
+        answer.retrieved = scored
+        if answer.citations:
+            best = next(s.passage for s in top if s.passage.id == answer.citations[0].passage_id)
+            conversation.answer_entities = passage_entities(best)
         return answer

@@ -138,3 +138,5 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     mode: str = "answer"
     notices: list[str] = field(default_factory=list)
+    retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
+    """All passages retrieved for the question, best first (the citations are drawn from the top ones)."""

@@ -1,0 +1,135 @@
+"""Follow-up resolution without an LLM (DESIGN.md §3): a question that leans on earlier turns ("and labour costs
+there?", "¿Y en Querétaro?", "which partner helps with that?") is made standalone by carrying over the entities and,
+for a bare fragment, the topic of the previous resolved question. Chit-chat is recognised and not searched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from advisor.entities import Entities, Gazetteer
+from advisor.text import fold
+
+_DEICTIC = re.compile(
+    r"\b(there|that|those|these|them|they|their|same|ahi|alli|alla|eso|esa|ese|esos|esas|ellos|ellas|dicho|dicha)\b"
+)
+_WEAK_DEICTIC = re.compile(r"\b(it|its|this|he|she|his|her|su|sus|este|esta|esto|lo|la)\b")
+"""Pronouns that point back only when the question names no entity of its own ("who founded it?")."""
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9-]{2,}\b")
+"""An acronym (IMMEX, USMCA) names a topic of its own: its question is not a follow-up by pronoun alone."""
+_ASKS_FOR_ENTITY = re.compile(
+    r"\b(which|what|who|cual|cuales|que|quien)\b.{0,40}\b(partners?|socios?|states?|estados?|regions?|regiones|"
+    r"cit(y|ies)|ciudad(es)?|sectors?|sectores|compan(y|ies)|empresas?|members?|miembros?)\b"
+)
+"""A question whose answer names the entity ("which partner predicts delays?"): its answer's entities carry over."""
+_CONTINUATION = re.compile(r"^[\s¿¡]*(and|also|what about|how about|y|e|tambien|que tal|y que hay de|y en|and in)\b")
+_CHITCHAT = re.compile(
+    r"^\s*(hi|hello|hey|thanks|thank you|thx|ok|okay|great|perfect|cool|bye|good ?bye|hola|gracias|muchas gracias|"
+    r"perfecto|genial|vale|adios|buenos dias|buenas tardes|buenas noches)\b[\s!.,¡]*(?:\w+[\s!.]*){0,3}$"
+)
+
+
+@dataclass(frozen=True)
+class ResolvedQuery:
+    """A question made standalone.
+
+    ``text``: what retrieval searches; ``topic``: the question part without entities carried from earlier turns;
+    ``entities``: what the query is about (the question's own plus those carried over).
+    """
+
+    text: str
+    topic: str
+    entities: Entities
+    is_follow_up: bool = False
+    is_chitchat: bool = False
+
+
+def is_chitchat(question: str) -> bool:
+    """Greetings and thanks ("thanks!", "¡gracias!") that need no search."""
+    return bool(_CHITCHAT.match(fold(question).strip("¡¿ ")))
+
+
+def _merge(new: Entities, old: Entities) -> Entities:
+    """Entities of ``new``; for each kind that ``new`` lacks, those of ``old``."""
+    return Entities(new.regions or old.regions, new.sectors or old.sectors, new.partners or old.partners)
+
+
+class ConversationResolver:
+    """Resolves each question against the previous resolved question of the same conversation."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+
+    def _without_entities(self, text: str, kinds: set[str]) -> str:
+        """``text`` with mentions of entities of ``kinds`` removed (spaces tidied)."""
+        for start, end, kind, _ in sorted(self.gazetteer.mentions(text), reverse=True):
+            if kind in kinds:
+                text = text[:start] + text[end:]
+        return re.sub(r"\s{2,}", " ", text).strip()
+
+    def resolve(self, question: str, previous: ResolvedQuery | None = None,
+                answer_entities: Entities | None = None) -> ResolvedQuery:  # fmt: skip
+        """Make ``question`` standalone given the previous resolved query (None at the start of a conversation)
+        and the entities of the previous answer's best citation (used when the earlier question named none).
+
+        A question is a follow-up when it points back ("there", "that sector", "ese socio"), starts as a
+        continuation ("and…", "what about…", "¿y en…?"), or is a bare fragment of at most three words.
+        """
+        question = question.strip()
+        found = self.gazetteer.find(question)
+        if is_chitchat(question):
+            return ResolvedQuery(question, question, found, is_chitchat=True)
+        folded = fold(question)
+        words = re.findall(r"\w+", folded)
+        follow_up = previous is not None and (
+            bool(_DEICTIC.search(folded))
+            or bool(_CONTINUATION.match(folded))
+            or len(words) <= 3
+            or (found.is_empty() and not _ACRONYM.search(question) and bool(_WEAK_DEICTIC.search(folded)))
+        )
+        if not follow_up:
+            return ResolvedQuery(question, question, found)
+        own = self._without_entities(question, {"regions", "sectors", "partners"})
+        own_words = [w for w in re.findall(r"\w+", fold(own)) if w not in {"and", "y", "e", "what", "about", "en",
+                                                                            "in", "how", "que", "tal", "also"}]  # fmt: skip
+        fragment = len(own_words) <= 1
+        context = previous.entities
+        if (context.is_empty() and not fragment and answer_entities is not None
+                and _ASKS_FOR_ENTITY.search(fold(previous.topic))):  # fmt: skip
+            context = answer_entities  # "who founded it?" after "which partner predicts delays?"
+        merged = _merge(found, context)
+        if fragment:
+            # "¿Y en Querétaro?": the previous topic, minus the entity kinds this question replaces.
+            replaced = {k for k in ("regions", "sectors", "partners") if getattr(found, k)}
+            topic = self._without_entities(previous.topic, replaced)
+        else:
+            topic = question
+        named = self.gazetteer.find(topic).names()
+        extra = [n for n in merged.names() if n not in named]
+        text = topic + (" (" + ", ".join(extra) + ")" if extra else "")
+        return ResolvedQuery(text, topic, merged, is_follow_up=True)
+
+
+def last_resolved(history: Sequence[ResolvedQuery]) -> ResolvedQuery | None:
+    """The most recent non-chit-chat resolved query, or None."""
+    for item in reversed(history):
+        if not item.is_chitchat:
+            return item
+    return None
+
+
+@dataclass
+class Conversation:
+    """State of one conversation: the resolved queries so far and the entities of the last answer's top source.
+
+    Kept by the caller (one per chat session) and updated by :meth:`advisor.service.Advisor.ask`.
+    """
+
+    resolved: list[ResolvedQuery] = field(default_factory=list)
+    answer_entities: Entities | None = None
+
+    def reset(self) -> None:
+        self.resolved.clear()
+        self.answer_entities = None

@@ -1,0 +1,178 @@
+"""``advisor eval``: retrieval and refusal quality on ``eval/questions-*.yaml``, for our pipeline and for a baseline
+measured in the same run on the same corpus and embedding model.
+
+Baseline (DESIGN.md §5): LangChain's textbook RAG — ``RecursiveCharacterTextSplitter(chunk_size=1000,
+chunk_overlap=200)`` over each document's text, a Chroma vector store, ``similarity_search(question, k=4)``; it never
+refuses and sees only the last question (no conversation history).
+
+Metrics, per question then averaged (overall and by group: english, spanish, follow_up, comparison, unanswerable):
+
+- recall@k: a gold document is among the documents of the top-k passages;
+- MRR@10: 1 / rank of the first passage from a gold document within the top 10 (0 if none);
+- fact-hit@5: a gold fact (normalised as in :func:`ingest.corpus_lint.normalise_for_match`) is in a top-5 passage;
+- refusal accuracy: share of ``unanswerable`` questions refused; false-refusal rate: share of answerable refused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.conversation import Conversation
+from ingest.corpus_lint import load_eval, normalise_for_match
+
+
+@dataclass
+class Outcome:
+    """One question's result: the documents and texts of the ranked passages (best first) and whether refused."""
+
+    item: dict
+    doc_ids: list[str]
+    texts: list[str]
+    refused: bool
+    resolved: str = ""
+
+
+@dataclass
+class Scores:
+    """Averaged metrics over a group of questions (None where the group has no eligible question)."""
+
+    n: int = 0
+    recall_at_1: float | None = None
+    recall_at_5: float | None = None
+    mrr_at_10: float | None = None
+    fact_hit_at_5: float | None = None
+    refusal_accuracy: float | None = None
+    false_refusal_rate: float | None = None
+
+
+def groups_of(item: dict) -> list[str]:
+    """The report groups a question belongs to (besides ``overall``)."""
+    groups = ["spanish" if item.get("lang") == "es" else "english"]
+    if item.get("kind") == "follow_up":
+        groups.append("follow_up")
+    if item.get("kind") == "comparison" or len(item.get("gold_docs") or []) > 1:
+        groups.append("comparison")
+    if item.get("kind") == "unanswerable":
+        groups = ["unanswerable"]
+    return groups
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
+    """Average the metrics over ``outcomes`` (``k`` is the recall/fact-hit cut-off, default 5)."""
+    r1, rk, mrr, facts, refusal, false_refusal = [], [], [], [], [], []
+    for o in outcomes:
+        if o.item["kind"] == "unanswerable":
+            refusal.append(1.0 if o.refused else 0.0)
+            continue
+        false_refusal.append(1.0 if o.refused else 0.0)
+        gold = set(o.item["gold_docs"])
+        r1.append(1.0 if o.doc_ids[:1] and o.doc_ids[0] in gold else 0.0)
+        rk.append(1.0 if gold & set(o.doc_ids[:k]) else 0.0)
+        first = next((i for i, d in enumerate(o.doc_ids[:10], 1) if d in gold), None)
+        mrr.append(1.0 / first if first else 0.0)
+        norm = [normalise_for_match(t) for t in o.texts[:k]]
+        fnorm = [normalise_for_match(str(f)) for f in o.item["gold_facts"]]
+        facts.append(1.0 if any(f in t for f in fnorm for t in norm) else 0.0)
+    return Scores(len(outcomes), _mean(r1), _mean(rk), _mean(mrr), _mean(facts), _mean(refusal), _mean(false_refusal))
+
+
+def report(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Scores]:
+    """Scores overall and per group."""
+    out = {"overall": score(outcomes, k)}
+    for group in ("english", "spanish", "follow_up", "comparison", "unanswerable"):
+        members = [o for o in outcomes if group in groups_of(o.item)]
+        out[group] = score(members, k)
+    return out
+
+
+def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
+    """Our pipeline: each question asked in its own conversation after its history turns."""
+    outcomes = []
+    for item in items:
+        conversation = Conversation()
+        for turn in item.get("history") or []:
+            advisor.ask(turn, conversation=conversation)
+        answer = advisor.ask(item["question"], conversation=conversation)
+        ranked = answer.retrieved
+        outcomes.append(Outcome(item, [s.passage.doc_id for s in ranked][:k], [s.passage.text for s in ranked][:k],
+                                answer.refused, answer.resolved_query or ""))  # fmt: skip
+    return outcomes
+
+
+@dataclass
+class Baseline:
+    """LangChain's textbook pipeline over the same corpus and embedding model (see module docstring)."""
+
+    search: Callable[[str], list]
+    build_seconds: float = 0.0
+    chunks: int = 0
+
+    @classmethod
+    def build(cls, corpus_dir: Path, embedder) -> Baseline:
+        import chromadb
+        from langchain_chroma import Chroma
+        from langchain_core.documents import Document
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from advisor.embedding import LangChainEmbeddings
+        from ingest.frontmatter import split_front_matter
+
+        started = time.perf_counter()
+        docs = []
+        for path in sorted(corpus_dir.rglob("*.md")):
+            _, body = split_front_matter(path.read_text(encoding="utf-8"))
+            docs.append(Document(page_content=body, metadata={"doc_id": path.relative_to(corpus_dir).as_posix()}))
+        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+        client = chromadb.EphemeralClient()
+        store = Chroma(client=client, collection_name=f"baseline-{int(time.time() * 1000)}",
+                       embedding_function=LangChainEmbeddings(embedder))  # fmt: skip
+        store.add_documents(chunks)
+        return cls(lambda q: store.similarity_search(q, k=4), time.perf_counter() - started, len(chunks))
+
+    def run(self, items: Sequence[dict]) -> list[Outcome]:
+        outcomes = []
+        for item in items:
+            docs = self.search(item["question"])
+            outcomes.append(Outcome(item, [d.metadata["doc_id"] for d in docs], [d.page_content for d in docs], False))
+        return outcomes
+
+
+@dataclass
+class EvalResult:
+    """Both pipelines' scores and the system's misses (answerable questions with no gold doc in the top k, wrong
+    refusals, unanswerable questions answered)."""
+
+    system: dict[str, Scores]
+    baseline: dict[str, Scores] | None
+    misses: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> EvalResult:
+    """Run the eval set through ``advisor`` (its index must hold the corpus) and, optionally, the baseline."""
+    items = load_eval(eval_dir)
+    started = time.perf_counter()
+    outcomes = run_system(advisor, items)
+    seconds = {"system": round(time.perf_counter() - started, 2)}
+    misses = []
+    for o in outcomes:
+        answerable = o.item["kind"] != "unanswerable"
+        if (answerable and (o.refused or not set(o.item["gold_docs"]) & set(o.doc_ids[:k]))) or (
+            not answerable and not o.refused
+        ):
+            misses.append({"id": o.item["id"], "question": o.item["question"], "resolved": o.resolved,
+                           "refused": o.refused, "gold": o.item.get("gold_docs"), "got": o.doc_ids[:3]})  # fmt: skip
+    base = None
+    if baseline:
+        started = time.perf_counter()
+        pipeline = Baseline.build(advisor.settings.corpus_dir, advisor.index.embedder)
+        base = report(pipeline.run(items), k)
+        seconds["baseline"] = round(time.perf_counter() - started, 2)
+    return EvalResult(report(outcomes, k), base, misses, seconds)
