@@ -53,8 +53,10 @@ def main() -> None:
         if st.button("New conversation"):
             st.session_state.messages = []
     if status.passages == 0:
-        st.info("The knowledge base is empty. Run `advisor ingest` in a terminal to load the built-in corpus, "
-                "then reload this page.")  # fmt: skip
+        st.info(
+            "The knowledge base is empty. Run `advisor ingest` in a terminal to load the built-in corpus, "
+            "then reload this page."
+        )
     messages: list[dict] = st.session_state.setdefault("messages", [])
     for msg in messages:
         with st.chat_message(msg["role"]):

@@ -33,8 +33,9 @@ class SentenceCandidate:
     tokens: frozenset[str]
 
 
-def sentence_candidates(question_weights: dict[str, float], scored: Sequence[ScoredPassage],
-                        quantity: bool = False) -> list[SentenceCandidate]:  # fmt: skip
+def sentence_candidates(
+    question_weights: dict[str, float], scored: Sequence[ScoredPassage], quantity: bool = False
+) -> list[SentenceCandidate]:
     """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``
     (+0.1 when the question asks for a figure and the sentence has one). Sentences under 5 words are skipped."""
     out: list[SentenceCandidate] = []
@@ -52,8 +53,13 @@ def sentence_candidates(question_weights: dict[str, float], scored: Sequence[Sco
     return out
 
 
-def select_sentences(candidates: list[SentenceCandidate], max_sentences: int = 4, per_passage: int = 2,
-                     floor_ratio: float = 0.6, redundancy: float = 0.6) -> list[SentenceCandidate]:  # fmt: skip
+def select_sentences(
+    candidates: list[SentenceCandidate],
+    max_sentences: int = 4,
+    per_passage: int = 2,
+    floor_ratio: float = 0.6,
+    redundancy: float = 0.6,
+) -> list[SentenceCandidate]:
     """Greedy choice by score: skip sentences below ``floor_ratio`` x the best score, near-repeats of a chosen one
     (token Jaccard ≥ ``redundancy``), and more than ``per_passage`` from one passage."""
     ordered = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
@@ -78,9 +84,21 @@ def _citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
     p = item.passage
     sources = p.metadata.get("sources") or []
     urls = tuple(s["url"] for s in sources if isinstance(s, dict) and s.get("url"))
-    return Citation(n=n, doc_id=p.doc_id, title=p.title, passage_id=p.id, passage_text=p.text, quotes=quotes,
-                    section=p.section, page=p.page, page_label=p.page_label, doc_type=p.metadata.get("doc_type"),
-                    as_of=p.metadata.get("as_of"), urls=urls, score=round(item.score, 3))  # fmt: skip
+    return Citation(
+        n=n,
+        doc_id=p.doc_id,
+        title=p.title,
+        passage_id=p.id,
+        passage_text=p.text,
+        quotes=quotes,
+        section=p.section,
+        page=p.page,
+        page_label=p.page_label,
+        doc_type=p.metadata.get("doc_type"),
+        as_of=p.metadata.get("as_of"),
+        urls=urls,
+        score=round(item.score, 3),
+    )
 
 
 def refusal(scored: Sequence[ScoredPassage]) -> Answer:
@@ -97,8 +115,13 @@ def refusal(scored: Sequence[ScoredPassage]) -> Answer:
     return Answer(text=text, citations=[], refused=True, confidence=round(best, 3))
 
 
-def compose_extractive(question: str, question_weights: dict[str, float], scored: Sequence[ScoredPassage],
-                       min_relevance: float, max_sentences: int = 4) -> Answer:  # fmt: skip
+def compose_extractive(
+    question: str,
+    question_weights: dict[str, float],
+    scored: Sequence[ScoredPassage],
+    min_relevance: float,
+    max_sentences: int = 4,
+) -> Answer:
     """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance``.
 
     The answer is the chosen sentences, verbatim, in order of relevance, each followed by ``[n]``; the first two form

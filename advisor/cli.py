@@ -14,14 +14,28 @@ from advisor.types import Answer, Citation, Filters
 
 def citation_json(c: Citation) -> dict:
     """The ``citations[]`` element of ``ask --json``."""
-    return {"n": c.n, "title": c.title, "source": c.doc_id, "page": c.page, "section": c.section, "quote": c.quote,
-            "urls": list(c.urls), "as_of": c.as_of, "doc_type": c.doc_type, "score": c.score}  # fmt: skip
+    return {
+        "n": c.n,
+        "title": c.title,
+        "source": c.doc_id,
+        "page": c.page,
+        "section": c.section,
+        "quote": c.quote,
+        "urls": list(c.urls),
+        "as_of": c.as_of,
+        "doc_type": c.doc_type,
+        "score": c.score,
+    }
 
 
 def answer_json(answer: Answer) -> dict:
     """The ``ask --json`` object."""
-    return {"answer": answer.text, "refused": answer.refused, "confidence": answer.confidence,
-            "citations": [citation_json(c) for c in answer.citations]}  # fmt: skip
+    return {
+        "answer": answer.text,
+        "refused": answer.refused,
+        "confidence": answer.confidence,
+        "citations": [citation_json(c) for c in answer.citations],
+    }
 
 
 def format_answer(answer: Answer) -> str:
@@ -69,9 +83,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        print(f"{report.files_seen} files: {report.added} added, {report.updated} updated, {report.unchanged} "
-              f"unchanged, {report.removed} removed; passages +{report.passages_added} -{report.passages_removed} "
-              f"({report.seconds:.1f} s)")  # fmt: skip
+        print(
+            f"{report.files_seen} files: {report.added} added, {report.updated} updated, {report.unchanged} "
+            f"unchanged, {report.removed} removed; passages +{report.passages_added} -{report.passages_removed} "
+            f"({report.seconds:.1f} s)"
+        )
         for f in report.failed:
             print(f"  failed: {f['path']}: {f['reason']}")
         for f in report.skipped:
@@ -103,8 +119,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"warning: {len(report.failed)} corpus files failed to ingest", file=sys.stderr)
     result = evaluate(advisor, Path(args.eval_dir), k=args.k, baseline=not args.no_baseline)
     if args.json:
-        out = {"system": {g: asdict(s) for g, s in result.system.items()}, "misses": result.misses,
-               "seconds": result.seconds, "embedding_model": settings.embedding_model}  # fmt: skip
+        out = {
+            "system": {g: asdict(s) for g, s in result.system.items()},
+            "misses": result.misses,
+            "seconds": result.seconds,
+            "embedding_model": settings.embedding_model,
+        }
         if result.baseline:
             out["baseline"] = {g: asdict(s) for g, s in result.baseline.items()}
         print(json.dumps(out, ensure_ascii=False))
@@ -115,9 +135,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def format_eval(result, k: int) -> str:
     """Plain-text tables: one row per group, system and baseline side by side; then the misses."""
-    metrics = [("recall_at_1", "R@1"), ("recall_at_5", f"R@{k}"), ("mrr_at_10", "MRR@10"),
-               ("fact_hit_at_5", f"fact@{k}"), ("refusal_accuracy", "refuse-acc"),
-               ("false_refusal_rate", "false-ref")]  # fmt: skip
+    metrics = [
+        ("recall_at_1", "R@1"),
+        ("recall_at_5", f"R@{k}"),
+        ("mrr_at_10", "MRR@10"),
+        ("fact_hit_at_5", f"fact@{k}"),
+        ("refusal_accuracy", "refuse-acc"),
+        ("false_refusal_rate", "false-ref"),
+    ]
 
     def cell(value) -> str:
         return "   -  " if value is None else f"{value:6.3f}"
@@ -139,14 +164,19 @@ def format_eval(result, k: int) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring "
-                                     "to Mexico.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring to Mexico."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="ingest files or folders (default: the built-in corpus)")
     p.add_argument("paths", nargs="*", help="files or folders (PDF, Markdown, text)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
-    p.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
-                   help="remove files gone from these folders (default: on for the corpus folder only)")  # fmt: skip
+    p.add_argument(
+        "--prune",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="remove files gone from these folders (default: on for the corpus folder only)",
+    )
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("ask", help="answer one question with cited sources")
     p.add_argument("question")

@@ -31,6 +31,31 @@ _CHITCHAT = re.compile(
 )
 
 
+_LINKING_WORDS = frozenset(
+    [
+        "and",
+        "y",
+        "e",
+        "what",
+        "about",
+        "en",
+        "in",
+        "how",
+        "que",
+        "tal",
+        "also",
+        "and",
+        "the",
+        "el",
+        "la",
+        "los",
+        "las",
+        "de",
+        "del",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class ResolvedQuery:
     """A question made standalone.
@@ -69,8 +94,9 @@ class ConversationResolver:
                 text = text[:start] + text[end:]
         return re.sub(r"\s{2,}", " ", text).strip()
 
-    def resolve(self, question: str, previous: ResolvedQuery | None = None,
-                answer_entities: Entities | None = None) -> ResolvedQuery:  # fmt: skip
+    def resolve(
+        self, question: str, previous: ResolvedQuery | None = None, answer_entities: Entities | None = None
+    ) -> ResolvedQuery:
         """Make ``question`` standalone given the previous resolved query (None at the start of a conversation)
         and the entities of the previous answer's best citation (used when the earlier question named none).
 
@@ -92,12 +118,15 @@ class ConversationResolver:
         if not follow_up:
             return ResolvedQuery(question, question, found)
         own = self._without_entities(question, {"regions", "sectors", "partners"})
-        own_words = [w for w in re.findall(r"\w+", fold(own)) if w not in {"and", "y", "e", "what", "about", "en",
-                                                                            "in", "how", "que", "tal", "also"}]  # fmt: skip
+        own_words = [w for w in re.findall(r"\w+", fold(own)) if w not in _LINKING_WORDS]
         fragment = len(own_words) <= 1
         context = previous.entities
-        if (context.is_empty() and not fragment and answer_entities is not None
-                and _ASKS_FOR_ENTITY.search(fold(previous.topic))):  # fmt: skip
+        if (
+            context.is_empty()
+            and not fragment
+            and answer_entities is not None
+            and _ASKS_FOR_ENTITY.search(fold(previous.topic))
+        ):
             context = answer_entities  # "who founded it?" after "which partner predicts delays?"
         merged = _merge(found, context)
         if fragment:

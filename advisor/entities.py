@@ -30,19 +30,71 @@ REGION_ALIASES: dict[str, tuple[str, ...]] = {
     "Yucatán": ("yucatan", "merida", "progreso"),
 }
 SECTOR_ALIASES: dict[str, tuple[str, ...]] = {
-    "automotive": ("automotive", "auto", "autos", "auto parts", "automaker", "automakers", "car", "cars", "vehicle",
-                   "vehicles", "ev", "evs", "electric vehicle", "electric vehicles", "automotriz", "autopartes",
-                   "vehiculos", "vehiculos electricos", "armadoras"),
-    "electronics": ("electronics", "electronic", "semiconductor", "semiconductors", "chips", "electronica",
-                    "semiconductores"),
-    "medical-devices": ("medical device", "medical devices", "medical-device", "medtech", "dispositivos medicos",
-                        "dispositivos medicos", "medical"),
-    "pharmaceuticals": ("pharmaceutical", "pharmaceuticals", "pharma", "drugs", "drugmakers", "farmaceutica",
-                        "farmaceuticas", "medicamentos"),
+    "automotive": (
+        "automotive",
+        "auto",
+        "autos",
+        "auto parts",
+        "automaker",
+        "automakers",
+        "car",
+        "cars",
+        "vehicle",
+        "vehicles",
+        "ev",
+        "evs",
+        "electric vehicle",
+        "electric vehicles",
+        "automotriz",
+        "autopartes",
+        "vehiculos",
+        "vehiculos electricos",
+        "armadoras",
+    ),
+    "electronics": (
+        "electronics",
+        "electronic",
+        "semiconductor",
+        "semiconductors",
+        "chips",
+        "electronica",
+        "semiconductores",
+    ),
+    "medical-devices": (
+        "medical device",
+        "medical devices",
+        "medical-device",
+        "medtech",
+        "dispositivos medicos",
+        "dispositivos medicos",
+        "medical",
+    ),
+    "pharmaceuticals": (
+        "pharmaceutical",
+        "pharmaceuticals",
+        "pharma",
+        "drugs",
+        "drugmakers",
+        "farmaceutica",
+        "farmaceuticas",
+        "medicamentos",
+    ),
     "aerospace": ("aerospace", "aviation", "aircraft", "aeroespacial", "aeronautica"),
-    "digital": ("software", "it services", "data center", "data centers", "data centre", "data centres", "cloud",
-                "digital", "tech hub", "centros de datos", "centro de datos", "nube"),
-}  # fmt: skip
+    "digital": (
+        "software",
+        "it services",
+        "data center",
+        "data centers",
+        "data centre",
+        "data centres",
+        "cloud",
+        "digital",
+        "tech hub",
+        "centros de datos",
+        "centro de datos",
+        "nube",
+    ),
+}
 PARTNER_ALIASES: dict[str, tuple[str, ...]] = {
     name: (name.lower(),) for name in ("Auba", "Marco", "Prima", "Pulsar", "Transmute", "Nuvocargo")
 }
@@ -74,13 +126,16 @@ class Gazetteer:
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def default(cls, extra_regions: Iterable[str] = (), extra_sectors: Iterable[str] = (),
-                extra_partners: Iterable[str] = ()) -> Gazetteer:  # fmt: skip
+    def default(
+        cls, extra_regions: Iterable[str] = (), extra_sectors: Iterable[str] = (), extra_partners: Iterable[str] = ()
+    ) -> Gazetteer:
         """The built-in alias lists plus any further canonical names (e.g. from ingested front matter)."""
         gaz = cls()
-        for kind, table, extra in (("regions", REGION_ALIASES, extra_regions),
-                                   ("sectors", SECTOR_ALIASES, extra_sectors),
-                                   ("partners", PARTNER_ALIASES, extra_partners)):  # fmt: skip
+        for kind, table, extra in (
+            ("regions", REGION_ALIASES, extra_regions),
+            ("sectors", SECTOR_ALIASES, extra_sectors),
+            ("partners", PARTNER_ALIASES, extra_partners),
+        ):
             for name, aliases in table.items():
                 for alias in (name, name.replace("-", " "), *aliases):
                     gaz.aliases.setdefault(fold(alias), (kind, name))

@@ -101,8 +101,15 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
             advisor.ask(turn, conversation=conversation)
         answer = advisor.ask(item["question"], conversation=conversation)
         ranked = answer.retrieved
-        outcomes.append(Outcome(item, [s.passage.doc_id for s in ranked][:k], [s.passage.text for s in ranked][:k],
-                                answer.refused, answer.resolved_query or ""))  # fmt: skip
+        outcomes.append(
+            Outcome(
+                item,
+                [s.passage.doc_id for s in ranked][:k],
+                [s.passage.text for s in ranked][:k],
+                answer.refused,
+                answer.resolved_query or "",
+            )
+        )
     return outcomes
 
 
@@ -131,8 +138,11 @@ class Baseline:
             docs.append(Document(page_content=body, metadata={"doc_id": path.relative_to(corpus_dir).as_posix()}))
         chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
         client = chromadb.EphemeralClient()
-        store = Chroma(client=client, collection_name=f"baseline-{int(time.time() * 1000)}",
-                       embedding_function=LangChainEmbeddings(embedder))  # fmt: skip
+        store = Chroma(
+            client=client,
+            collection_name=f"baseline-{int(time.time() * 1000)}",
+            embedding_function=LangChainEmbeddings(embedder),
+        )
         store.add_documents(chunks)
         return cls(lambda q: store.similarity_search(q, k=4), time.perf_counter() - started, len(chunks))
 
@@ -167,8 +177,16 @@ def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> Eval
         if (answerable and (o.refused or not set(o.item["gold_docs"]) & set(o.doc_ids[:k]))) or (
             not answerable and not o.refused
         ):
-            misses.append({"id": o.item["id"], "question": o.item["question"], "resolved": o.resolved,
-                           "refused": o.refused, "gold": o.item.get("gold_docs"), "got": o.doc_ids[:3]})  # fmt: skip
+            misses.append(
+                {
+                    "id": o.item["id"],
+                    "question": o.item["question"],
+                    "resolved": o.resolved,
+                    "refused": o.refused,
+                    "gold": o.item.get("gold_docs"),
+                    "got": o.doc_ids[:3],
+                }
+            )
     base = None
     if baseline:
         started = time.perf_counter()

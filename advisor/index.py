@@ -28,8 +28,9 @@ class Index:
     def store(self) -> PassageStore:
         """The Chroma collection for this model (raises ConfigError if a configured server is unreachable)."""
         self.settings.home.mkdir(parents=True, exist_ok=True)
-        return PassageStore(str(self.settings.chroma_dir), self.embedder.fingerprint, self.embedder.dimension,
-                            self.settings.chroma_url)  # fmt: skip
+        return PassageStore(
+            str(self.settings.chroma_dir), self.embedder.fingerprint, self.embedder.dimension, self.settings.chroma_url
+        )
 
     @cached_property
     def manifest(self) -> Manifest:

@@ -7,8 +7,8 @@ methods": ``score(d) = Σ_r w_r / (k + rank_r(d))`` with ``k = 60``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -120,8 +120,9 @@ class HybridRetriever:
         self.per_document = per_document
         self._tokens = {pid: set(lexical_tokens(p.indexed_text)) for pid, p in passages.items()}
 
-    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None,
-                 entities: Entities | None = None) -> list[ScoredPassage]:  # fmt: skip
+    def retrieve(
+        self, query: str, k: int = 5, filters: Filters | None = None, entities: Entities | None = None
+    ) -> list[ScoredPassage]:
         """Top ``k`` passages for ``query`` by relevance (best first), at most one of any near-duplicate group.
 
         With ``filters``, only matching passages are returned (fewer than ``k`` if fewer exist); ``entities`` named
@@ -134,9 +135,10 @@ class HybridRetriever:
         vector = self.embedder.embed_query(query)
         dense = self.store.query(vector, self.candidates, filters)
         lexical = [
-            pid for pid, _ in self.lexical.search(query, self.candidates * 3)
+            pid
+            for pid, _ in self.lexical.search(query, self.candidates * 3)
             if pid in self.passages and matches_filters(self.passages[pid].metadata, filters)
-        ][: self.candidates]  # fmt: skip
+        ][: self.candidates]
         dense_ids = [h.id for h in dense if h.id in self.passages]
         fused = rrf([dense_ids, lexical])
         pool = sorted(fused, key=fused.get, reverse=True)[: max(3 * k, 15)]
@@ -153,7 +155,7 @@ class HybridRetriever:
                     sims.get(pid, 0.0),
                     coverage(weights, self._tokens.get(pid, set())),
                     entity_match(entities, self.passages[pid]),
-                ),  # fmt: skip
+                ),
                 dense_rank=dense_rank.get(pid),
                 lexical_rank=lexical_rank.get(pid),
                 dense_similarity=sims.get(pid),

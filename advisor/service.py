@@ -74,8 +74,13 @@ class Advisor:
         with self._lock:
             if self._retriever is None:
                 passages = {p.id: p for p in self.index.manifest.passages(self.index.model_key)}
-                self._retriever = HybridRetriever(self.index.embedder, self.index.store, self.index.lexical(),
-                                                  passages, candidates=self.settings.candidates)  # fmt: skip
+                self._retriever = HybridRetriever(
+                    self.index.embedder,
+                    self.index.store,
+                    self.index.lexical(),
+                    passages,
+                    candidates=self.settings.candidates,
+                )
                 names: dict[str, set[str]] = {"regions": set(), "sectors": set(), "partners": set()}
                 for p in passages.values():
                     for key, values in names.items():
@@ -126,8 +131,7 @@ class Advisor:
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
         query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
-        scored = retriever.retrieve(query, k=max(10, self.settings.top_k), filters=filters,
-                                    entities=resolved.entities)  # fmt: skip
+        scored = retriever.retrieve(query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities)
         top = scored[: self.settings.top_k]
         answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
         answer.resolved_query = resolved.text

@@ -95,8 +95,9 @@ class PassageStore:
             if not url.hostname:
                 raise ConfigError(f"ADVISOR_CHROMA_URL {chroma_url!r} is not http://host:port")
             try:
-                self.client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                                  ssl=url.scheme == "https", settings=chroma_settings)  # fmt: skip
+                self.client = chromadb.HttpClient(
+                    host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+                )
                 self.client.heartbeat()
             except Exception as exc:
                 raise ConfigError(f"Cannot reach the Chroma server at {chroma_url}: {exc}") from exc
@@ -148,8 +149,12 @@ class PassageStore:
         if total == 0 or n <= 0:
             return []
         where = where_clause(filters) if filters else None
-        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(n, total),
-                                    where=where, include=["distances"])  # fmt: skip
+        res = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(n, total),
+            where=where,
+            include=["distances"],
+        )
         return [DenseHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:

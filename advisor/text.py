@@ -26,10 +26,44 @@ def normalise_text(text: str) -> str:
 
 
 _ABBREVIATIONS = (
-    "U.S.", "U.K.", "e.g.", "i.e.", "vs.", "etc.", "Inc.", "Corp.", "Co.", "Ltd.", "No.", "St.", "Mr.", "Ms.", "Dr.",
-    "approx.", "est.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Sep.", "Oct.", "Nov.", "Dec.", "S.A.",
-    "de C.V.", "p.", "pp.", "Fig.", "Sr.", "Sra.", "núm.", "aprox.", "EE.UU.",
-)  # fmt: skip
+    "U.S.",
+    "U.K.",
+    "e.g.",
+    "i.e.",
+    "vs.",
+    "etc.",
+    "Inc.",
+    "Corp.",
+    "Co.",
+    "Ltd.",
+    "No.",
+    "St.",
+    "Mr.",
+    "Ms.",
+    "Dr.",
+    "approx.",
+    "est.",
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "Aug.",
+    "Sept.",
+    "Sep.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "S.A.",
+    "de C.V.",
+    "p.",
+    "pp.",
+    "Fig.",
+    "Sr.",
+    "Sra.",
+    "núm.",
+    "aprox.",
+    "EE.UU.",
+)
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-ZÁÉÍÓÚÑ0-9$])")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 

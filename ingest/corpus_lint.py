@@ -19,9 +19,22 @@ from pydantic import ValidationError
 from ingest.frontmatter import CorpusFrontMatter, FrontMatterError, split_front_matter
 
 REGIONS = (
-    "Nuevo León", "Coahuila", "Chihuahua", "Baja California", "Sonora", "Tamaulipas", "Jalisco", "Querétaro",
-    "Guanajuato", "Estado de México", "Ciudad de México", "Puebla", "San Luis Potosí", "Aguascalientes", "Yucatán",
-)  # fmt: skip
+    "Nuevo León",
+    "Coahuila",
+    "Chihuahua",
+    "Baja California",
+    "Sonora",
+    "Tamaulipas",
+    "Jalisco",
+    "Querétaro",
+    "Guanajuato",
+    "Estado de México",
+    "Ciudad de México",
+    "Puebla",
+    "San Luis Potosí",
+    "Aguascalientes",
+    "Yucatán",
+)
 """Canonical region names: the states of the fact sheet's §3 (Mexico City and Estado de México separately)."""
 SECTORS = ("automotive", "electronics", "medical-devices", "pharmaceuticals", "aerospace", "digital")
 """Canonical sector keys; ``digital`` covers software/IT services and data centers."""
@@ -33,8 +46,11 @@ EVAL_KINDS = ("fact", "comparison", "follow_up", "spanish", "talking_points", "u
 def normalise_for_match(text: str) -> str:
     """Fold text for fact matching: NFKC, casefold, curly quotes/dashes to ASCII, whitespace runs to one space."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-                                         "\u2013": "-", "\u2014": "-", "\u00a0": " "}))  # fmt: skip
+    text = text.translate(
+        str.maketrans(
+            {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+        )
+    )
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -77,8 +93,11 @@ def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[
                 report.problems.append(f"{rel}: front matter {loc}: {err['msg']}")
             continue
         bodies[rel] = body
-        for name, allowed, values in (("regions", REGIONS, fm.regions), ("sectors", SECTORS, fm.sectors),
-                                      ("partners", PARTNERS, fm.partners)):  # fmt: skip
+        for name, allowed, values in (
+            ("regions", REGIONS, fm.regions),
+            ("sectors", SECTORS, fm.sectors),
+            ("partners", PARTNERS, fm.partners),
+        ):
             for value in values:
                 if value not in allowed:
                     report.problems.append(f"{rel}: {name} value {value!r} is not one of {list(allowed)}")

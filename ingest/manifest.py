@@ -100,13 +100,35 @@ class Manifest:
             self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (record.model, record.key))
             self.db.executemany(
                 "INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(p.id, record.model, record.key, p.doc_id, p.position, p.title, p.section, p.page, p.page_label,
-                  p.text, json.dumps(p.metadata, ensure_ascii=False, default=str)) for p in passages],
-            )  # fmt: skip
+                [
+                    (
+                        p.id,
+                        record.model,
+                        record.key,
+                        p.doc_id,
+                        p.position,
+                        p.title,
+                        p.section,
+                        p.page,
+                        p.page_label,
+                        p.text,
+                        json.dumps(p.metadata, ensure_ascii=False, default=str),
+                    )
+                    for p in passages
+                ],
+            )
             self._put(record)
 
-    def mark_failed(self, key: str, model: str, doc_id: str, root: str, reason: str,
-                    size: int | None = None, mtime: float | None = None) -> None:  # fmt: skip
+    def mark_failed(
+        self,
+        key: str,
+        model: str,
+        doc_id: str,
+        root: str,
+        reason: str,
+        size: int | None = None,
+        mtime: float | None = None,
+    ) -> None:
         """Record a failure of the file version with ``size``/``mtime``; a previously ingested version keeps its
         passages (nothing is lost) and is retried when the file changes again."""
         old = self.get_file(key, model)
@@ -140,6 +162,17 @@ class Manifest:
     def _put(self, r: FileRecord) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (r.key, r.model, r.doc_id, r.root, r.sha256, r.size, r.mtime, r.n_passages, r.status, r.reason,
-             r.ingested_at),
-        )  # fmt: skip
+            (
+                r.key,
+                r.model,
+                r.doc_id,
+                r.root,
+                r.sha256,
+                r.size,
+                r.mtime,
+                r.n_passages,
+                r.status,
+                r.reason,
+                r.ingested_at,
+            ),
+        )

@@ -87,8 +87,9 @@ def _walk(root: Path, report: IngestReport) -> Iterable[Path]:
             if d.startswith(".") or (here / d).is_symlink():
                 dirnames.remove(d)
                 if (here / d).is_symlink():
-                    report.skipped.append({"path": (here / d).relative_to(root).as_posix(),
-                                           "reason": "symbolic link, not followed"})  # fmt: skip
+                    report.skipped.append(
+                        {"path": (here / d).relative_to(root).as_posix(), "reason": "symbolic link, not followed"}
+                    )
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
@@ -195,8 +196,19 @@ def _ingest_files(index: Index, found: list[FoundFile], report: IngestReport, pr
             report.failed.append({"path": item.doc_id, "reason": exc.reason})
             manifest.mark_failed(key, model, item.doc_id, item.root, exc.reason, stat.st_size, stat.st_mtime)
             continue
-        record = FileRecord(key, model, item.doc_id, item.root, digest, stat.st_size, stat.st_mtime, len(passages),
-                            "ok", None, time.time())  # fmt: skip
+        record = FileRecord(
+            key,
+            model,
+            item.doc_id,
+            item.root,
+            digest,
+            stat.st_size,
+            stat.st_mtime,
+            len(passages),
+            "ok",
+            None,
+            time.time(),
+        )
         old_ids = manifest.file_passage_ids(key, model) if old else []
         pending.append(_Pending(record, passages, old_ids, is_new=not (old and old.n_passages)))
         n_pending += len(passages)

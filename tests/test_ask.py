@@ -35,8 +35,14 @@ def test_uncovered_question_is_refused(corpus_advisor):
 
 def test_cli_ask_json(corpus_advisor):
     env = {**os.environ, "ADVISOR_HOME": str(corpus_advisor.settings.home)}
-    proc = subprocess.run([sys.executable, "-m", "advisor.cli", "ask", "What is the IMMEX program?", "--json"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "advisor.cli", "ask", "What is the IMMEX program?", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["refused"] is False

@@ -22,9 +22,13 @@ def test_pdf_samples_ingest_reports_failures_and_keeps_the_rest(settings, pdf_sa
     assert {s["path"] for s in report.skipped} == {"LICENSE"}
     passages = advisor.index.manifest.passages(advisor.index.model_key)
     assert {p.doc_id for p in passages} == {
-        "002-trivial-libre-office-writer.pdf", "habibi.pdf", "minimal-document.pdf", "multicolumn.pdf",
-        "pdflatex-4-pages.pdf", "pdflatex-image.pdf",
-    }  # fmt: skip
+        "002-trivial-libre-office-writer.pdf",
+        "habibi.pdf",
+        "minimal-document.pdf",
+        "multicolumn.pdf",
+        "pdflatex-4-pages.pdf",
+        "pdflatex-image.pdf",
+    }
     assert report.passages_added == len(passages) == advisor.index.store.count()
     assert {p.page for p in passages if p.doc_id == "multicolumn.pdf"} == {1, 2, 3}
 
@@ -56,12 +60,26 @@ def test_reingest_unchanged_adds_nothing_and_edit_replaces(settings, tmp_path: P
 
 def test_cli_ingest_json_and_exit_code(tmp_path: Path, pdf_samples: Path):
     env = {**os.environ, "ADVISOR_HOME": str(tmp_path / "home")}
-    proc = subprocess.run([sys.executable, "-m", "advisor.cli", "ingest", str(pdf_samples), "--json"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "advisor.cli", "ingest", str(pdf_samples), "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 2, proc.stderr
     summary = json.loads(proc.stdout)
-    assert set(summary) >= {"files_seen", "added", "updated", "unchanged", "removed", "passages_added",
-                            "passages_removed", "failed"}  # fmt: skip
+    assert set(summary) >= {
+        "files_seen",
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "passages_added",
+        "passages_removed",
+        "failed",
+    }
     assert summary["files_seen"] == 9 and summary["added"] == 6
     assert all(set(f) == {"path", "reason"} for f in summary["failed"])
     assert len(summary["failed"]) == 3

@@ -43,8 +43,12 @@ def test_empty_whitespace_and_binary_files(tmp_path: Path):
     (tmp_path / "blank.txt").write_text("  \n\t\n")
     (tmp_path / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
     (tmp_path / "fake.pdf").write_text("hello, not a pdf")
-    for name, reason in [("empty.md", "empty file"), ("blank.txt", "no text"), ("binary.md", "binary"),
-                         ("fake.pdf", "not a PDF")]:  # fmt: skip
+    for name, reason in [
+        ("empty.md", "empty file"),
+        ("blank.txt", "no text"),
+        ("binary.md", "binary"),
+        ("fake.pdf", "not a PDF"),
+    ]:
         with pytest.raises(IngestError, match=reason):
             load_document(tmp_path / name, name)
 
