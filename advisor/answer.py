@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.answerability import missing_measure
 from advisor.lexical import coverage, lexical_tokens
 from advisor.retrieval import jaccard
 from advisor.text import split_sentences
@@ -101,14 +102,18 @@ def _citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
     )
 
 
-def refusal(scored: Sequence[ScoredPassage]) -> Answer:
-    """The 'not covered' answer, naming the nearest topics the corpus does cover (titles of the best passages)."""
+def refusal(scored: Sequence[ScoredPassage], missing: str | None = None) -> Answer:
+    """The 'not covered' answer, naming the nearest topics the corpus does cover (titles of the best passages);
+    ``missing`` names the measure the question asked for that no passage gives (see advisor.answerability)."""
     topics: list[str] = []
     for item in scored:
         label = item.passage.title + (f" — {item.passage.section}" if item.passage.section else "")
         if label not in topics:
             topics.append(label)
-    text = "The knowledge base does not cover this question, so there is no cited answer to give."
+    if missing:
+        text = f"The knowledge base has no figures on {missing} for this question, so there is no cited answer to give."
+    else:
+        text = "The knowledge base does not cover this question, so there is no cited answer to give."
     if topics:
         text += " Nearest topics it does cover: " + "; ".join(topics[:3]) + "."
     best = scored[0].score if scored else 0.0
@@ -129,6 +134,9 @@ def compose_extractive(
     """
     if not scored or scored[0].score < min_relevance:
         return refusal(scored)
+    missing = missing_measure(question, [s.passage.indexed_text for s in scored])
+    if missing:
+        return refusal(scored, missing)
     quantity = bool(_QUANTITY.search(question))
     chosen = select_sentences(sentence_candidates(question_weights, scored, quantity), max_sentences)
     if not chosen:

@@ -159,6 +159,11 @@ def format_eval(result, k: int) -> str:
     for m in result.misses:
         lines.append(f"  {m['id']}: refused={m['refused']} gold={m['gold']} got={m['got']}")
         lines.append(f"      q: {m['question']}" + (f"  ->  {m['resolved']}" if m["resolved"] != m["question"] else ""))
+    if result.calibration:
+        t, ra, fr = result.calibration
+        lines.append(
+            f"calibration: ADVISOR_MIN_RELEVANCE={t:.3f} gives refusal accuracy {ra:.3f}, false refusals {fr:.3f}"
+        )
     lines.append(f"time: {result.seconds}")
     return "\n".join(lines)
 

@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited at most per answer.")
     candidates: int = Field(default=30, ge=5, le=500, description="Dense and lexical candidates before fusion.")
     min_relevance: float = Field(
-        default=0.35, ge=0.0, le=1.0, description="Below this relevance of the best passage the advisor refuses."
+        default=0.405,
+        ge=0.0,
+        le=1.0,
+        description="Below this relevance of the best passage the advisor refuses (calibrated by advisor eval).",
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this (MiB) are skipped.")
     embed_batch_size: int = Field(default=64, ge=1, le=1024, description="Texts per model.encode call.")

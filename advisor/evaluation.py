@@ -33,6 +33,8 @@ class Outcome:
     texts: list[str]
     refused: bool
     resolved: str = ""
+    best_score: float = 0.0
+    measure_missing: bool = False
 
 
 @dataclass
@@ -108,6 +110,8 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
                 [s.passage.text for s in ranked][:k],
                 answer.refused,
                 answer.resolved_query or "",
+                best_score=ranked[0].score if ranked else 0.0,
+                measure_missing=answer.refused and "has no figures on" in answer.text,
             )
         )
     return outcomes
@@ -154,6 +158,22 @@ class Baseline:
         return outcomes
 
 
+def calibrate_threshold(outcomes: Sequence[Outcome], max_false_refusal: float = 0.05) -> tuple[float, float, float]:
+    """Sweep the 'not covered' relevance threshold over the observed best scores; return the threshold with the best
+    refusal accuracy whose false-refusal rate stays ≤ ``max_false_refusal`` (ties: the lowest threshold), as
+    ``(threshold, refusal accuracy, false-refusal rate)``. Refusals for a missing measure are kept as they are."""
+    unanswerable = [o for o in outcomes if o.item["kind"] == "unanswerable"]
+    answerable = [o for o in outcomes if o.item["kind"] != "unanswerable"]
+    best = (0.0, -1.0, 1.0)
+    for t in sorted({0.0} | {round(o.best_score + 1e-4, 4) for o in outcomes}):
+        refused = lambda o: o.measure_missing or o.best_score < t  # noqa: E731
+        fr = sum(map(refused, answerable)) / max(1, len(answerable))
+        ra = sum(map(refused, unanswerable)) / max(1, len(unanswerable))
+        if fr <= max_false_refusal and ra > best[1]:
+            best = (t, ra, fr)
+    return best
+
+
 @dataclass
 class EvalResult:
     """Both pipelines' scores and the system's misses (answerable questions with no gold doc in the top k, wrong
@@ -163,6 +183,7 @@ class EvalResult:
     baseline: dict[str, Scores] | None
     misses: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    calibration: tuple[float, float, float] | None = None
 
 
 def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> EvalResult:
@@ -193,4 +214,4 @@ def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> Eval
         pipeline = Baseline.build(advisor.settings.corpus_dir, advisor.index.embedder)
         base = report(pipeline.run(items), k)
         seconds["baseline"] = round(time.perf_counter() - started, 2)
-    return EvalResult(report(outcomes, k), base, misses, seconds)
+    return EvalResult(report(outcomes, k), base, misses, seconds, calibrate_threshold(outcomes))
