@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited at most per answer.")
     candidates: int = Field(default=30, ge=5, le=500, description="Dense and lexical candidates before fusion.")
     min_relevance: float = Field(
-        default=0.405,
+        default=0.407,
         ge=0.0,
         le=1.0,
         description="Below this relevance of the best passage the advisor refuses (calibrated by advisor eval).",

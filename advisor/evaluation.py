@@ -166,9 +166,8 @@ def calibrate_threshold(outcomes: Sequence[Outcome], max_false_refusal: float = 
     answerable = [o for o in outcomes if o.item["kind"] != "unanswerable"]
     best = (0.0, -1.0, 1.0)
     for t in sorted({0.0} | {round(o.best_score + 1e-4, 4) for o in outcomes}):
-        refused = lambda o: o.measure_missing or o.best_score < t  # noqa: E731
-        fr = sum(map(refused, answerable)) / max(1, len(answerable))
-        ra = sum(map(refused, unanswerable)) / max(1, len(unanswerable))
+        fr = sum(o.measure_missing or o.best_score < t for o in answerable) / max(1, len(answerable))
+        ra = sum(o.measure_missing or o.best_score < t for o in unanswerable) / max(1, len(unanswerable))
         if fr <= max_false_refusal and ra > best[1]:
             best = (t, ra, fr)
     return best
