@@ -10,9 +10,10 @@ import logging
 import streamlit as st
 
 from advisor.config import Settings
+from advisor.conversation import Conversation
 from advisor.errors import AdvisorError
 from advisor.service import Advisor
-from advisor.types import Answer, Turn
+from advisor.types import Answer
 from ui.render import answer_markdown, citation_details, citation_label, highlight_quotes
 
 log = logging.getLogger("advisor.app")
@@ -28,6 +29,8 @@ def get_advisor(settings_json: str) -> Advisor:
 
 def show_answer(answer: Answer) -> None:
     """Render an answer and its numbered source cards."""
+    if answer.resolved_query and answer.resolved_query != answer.question:
+        st.caption(f"Searching: {answer.resolved_query}")
     st.markdown(answer_markdown(answer))
     if answer.citations:
         st.caption(f"Sources · relevance {answer.confidence:.0%}")
@@ -52,6 +55,7 @@ def main() -> None:
         st.caption(f"Embedding model: {status.embedding_model}")
         if st.button("New conversation"):
             st.session_state.messages = []
+            st.session_state.conversation = Conversation()
     if status.passages == 0:
         st.info(
             "The knowledge base is empty. Run `advisor ingest` in a terminal to load the built-in corpus, "
@@ -64,17 +68,17 @@ def main() -> None:
                 show_answer(msg["answer"])
             else:
                 st.text(msg["content"])
-    question = st.chat_input("Ask about sectors, regions, USMCA, IMMEX, partners…")
+    question = st.chat_input("Ask about nearshoring to Mexico…")
     if not question:
         return
     with st.chat_message("user"):
         st.text(question)
-    history = [Turn(m["role"], m["content"]) for m in messages]
+    conversation: Conversation = st.session_state.setdefault("conversation", Conversation())
     messages.append({"role": "user", "content": question})
     with st.chat_message("assistant"):
         try:
             with st.spinner("Searching the knowledge base…"):
-                answer = advisor.ask(question, history=history)
+                answer = advisor.ask(question, conversation=conversation)
         except Exception:  # never a stack trace on the page
             log.exception("ask failed")
             st.error("Sorry — something went wrong while answering. Please try again or rephrase the question.")

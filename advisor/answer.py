@@ -20,6 +20,10 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _HAS_FIGURE = re.compile(r"\d")
+_DANGLING = re.compile(
+    r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
+    r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,14 @@ class SentenceCandidate:
 def sentence_candidates(
     question_weights: dict[str, float], scored: Sequence[ScoredPassage], quantity: bool = False
 ) -> list[SentenceCandidate]:
-    """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``
-    (+0.1 when the question asks for a figure and the sentence has one). Sentences under 5 words are skipped."""
+    """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``, +0.1 when
+    the question asks for a figure and the sentence has one, +0.05 for a passage's first sentence (the corpus puts
+    each section's topic sentence first), -0.1 for a sentence that opens with a pronoun ("It", "This"…) and so
+    does not stand alone. Sentences under 5 words are skipped."""
     out: list[SentenceCandidate] = []
     for rank, item in enumerate(scored):
         text = item.passage.text
-        for start, end in split_sentences(text):
+        for i, (start, end) in enumerate(split_sentences(text)):
             sentence = text[start:end]
             if len(sentence.split()) < 5:
                 continue
@@ -50,6 +56,10 @@ def sentence_candidates(
             score = 0.6 * coverage(question_weights, set(toks)) + 0.4 * item.score
             if quantity and _HAS_FIGURE.search(sentence):
                 score += 0.1
+            if i == 0:
+                score += 0.05
+            if _DANGLING.match(sentence):
+                score -= 0.1
             out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks))
     return out
 
@@ -81,10 +91,39 @@ def select_sentences(
     return chosen
 
 
+_SOURCE_NOISE = frozenset(
+    ("via", "the", "of", "and", "de", "la", "el", "report", "page", "mirror", "site", "blog", "news", "weak", "c")
+)
+
+
+def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[str, ...]:
+    """URLs of the document's sources that the quoted sentences name (e.g. "(Economy Ministry via LatinNews,
+    Feb 2025)" -> the source named "Economy Ministry via LatinNews"): for each quote, the source(s) sharing the most
+    name words with it; none if no source name word occurs."""
+    urls: list[str] = []
+    for quote in quotes:
+        words = set(lexical_tokens(quote))
+        best, chosen = 0.0, []
+        for src in sources:
+            if not isinstance(src, dict) or not src.get("url"):
+                continue
+            name = [t for t in lexical_tokens(str(src.get("name", ""))) if t not in _SOURCE_NOISE and len(t) > 2]
+            if not name:
+                continue
+            share = sum(t in words for t in name) / len(name)
+            if share > best:
+                best, chosen = share, [src["url"]]
+            elif share == best and share > 0:
+                chosen.append(src["url"])
+        urls += [u for u in chosen if u not in urls]
+    return tuple(urls)
+
+
 def _citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
     p = item.passage
     sources = p.metadata.get("sources") or []
-    urls = tuple(s["url"] for s in sources if isinstance(s, dict) and s.get("url"))
+    doc_urls = tuple(dict.fromkeys(s["url"] for s in sources if isinstance(s, dict) and s.get("url")))
+    urls = matching_sources(quotes, sources)
     return Citation(
         n=n,
         doc_id=p.doc_id,
@@ -98,6 +137,7 @@ def _citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
         doc_type=p.metadata.get("doc_type"),
         as_of=p.metadata.get("as_of"),
         urls=urls,
+        doc_urls=doc_urls,
         score=round(item.score, 3),
     )
 

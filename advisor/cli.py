@@ -45,7 +45,7 @@ def format_answer(answer: Answer) -> str:
         lines += ["", "Sources:"]
         for c in answer.citations:
             where = f", p. {c.page_label or c.page}" if c.page else (f" — {c.section}" if c.section else "")
-            url = f" <{c.urls[0]}>" if c.urls else ""
+            url = f" <{c.urls[0]}>" if c.urls else (f" <{c.doc_urls[0]}> (document source)" if c.doc_urls else "")
             date = f" (as of {c.as_of})" if c.as_of else ""
             lines.append(f"[{c.n}] {c.title}{where}{date} · {c.doc_id}{url}")
     return "\n".join(lines)

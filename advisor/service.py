@@ -58,6 +58,7 @@ class Advisor:
         self.index = Index(settings)
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
+        self._version: tuple | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -70,9 +71,14 @@ class Advisor:
         return advisor
 
     def retriever(self) -> HybridRetriever:
-        """The hybrid retriever over the current passages (built on first use and after each ingest)."""
+        """The hybrid retriever over the current passages: built on first use, and rebuilt when the manifest shows
+        that an ingest (in this process or another, e.g. the CLI while the app runs) has changed the passages."""
         with self._lock:
+            version = self.index.manifest.version()
+            if self._retriever is not None and version != self._version:
+                self._retriever = None
             if self._retriever is None:
+                self._version = version
                 passages = {p.id: p for p in self.index.manifest.passages(self.index.model_key)}
                 self._retriever = HybridRetriever(
                     self.index.embedder,
@@ -135,6 +141,7 @@ class Advisor:
         top = scored[: self.settings.top_k]
         answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
         answer.resolved_query = resolved.text
+        answer.question = question
         answer.retrieved = scored
         if answer.citations:
             best = next(s.passage for s in top if s.passage.id == answer.citations[0].passage_id)

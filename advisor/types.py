@@ -110,6 +110,9 @@ class Citation:
     doc_type: str | None = None
     as_of: str | None = None
     urls: tuple[str, ...] = ()
+    """Source URLs named by the quoted sentences (their attributions), possibly empty."""
+    doc_urls: tuple[str, ...] = ()
+    """Every distinct source URL of the cited document (its front matter), in order."""
     score: float = 0.0
 
     @property
@@ -138,5 +141,7 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     mode: str = "answer"
     notices: list[str] = field(default_factory=list)
+    question: str = ""
+    """The question as the user asked it."""
     retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
     """All passages retrieved for the question, best first (the citations are drawn from the top ones)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,12 +56,32 @@ class Manifest:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._local = threading.local()
         self.db.executescript(_SCHEMA)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared between threads; WAL lets readers run
+        while an ingest writes)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(str(self.path), timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
     def close(self) -> None:
-        self.db.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def version(self) -> tuple[int, float | None]:
+        """A cheap fingerprint of the manifest's content: (number of passages, latest ingest time); it changes
+        whenever an ingest adds, replaces or removes files."""
+        count = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        latest = self.db.execute("SELECT max(ingested_at) FROM files").fetchone()[0]
+        return count, latest
 
     def get_file(self, key: str, model: str) -> FileRecord | None:
         row = self.db.execute("SELECT * FROM files WHERE key=? AND model=?", (key, model)).fetchone()

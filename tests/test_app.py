@@ -22,6 +22,7 @@ def run_app(home, question: str | None = None) -> AppTest:
 def test_question_gets_answer_with_sources(corpus_advisor):
     at = run_app(corpus_advisor.settings.home, "What does Nuvocargo do?")
     assert not at.exception
+    assert not at.error, [e.value for e in at.error]
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
     assistant = at.chat_message[1]
     assert "[1]" in assistant.markdown[0].value

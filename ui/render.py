@@ -33,7 +33,7 @@ def highlight_quotes(passage: str, quotes: tuple[str, ...]) -> str:
         out.append(f":orange-background[{escape_markdown(passage[start:end])}]")
         pos = end
     out.append(escape_markdown(passage[pos:]))
-    return "".join(out)
+    return "".join(out).replace("\n", "  \n")  # keep the passage's line breaks (lists, short lines)
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -62,8 +62,16 @@ def citation_details(c: Citation) -> str:
         parts.append(f"as of {escape_markdown(c.as_of)}")
     text = " · ".join(parts)
     if c.urls:
-        text += "  \nSources: " + " · ".join(f"[{escape_markdown(_host(u))}]({u.replace(')', '%29')})" for u in c.urls)
+        text += "  \nSource of the quote: " + _links(c.urls)
+    others = [u for u in c.doc_urls if u not in c.urls]
+    if others:
+        label = "Other sources of the document" if c.urls else "Sources of the document"
+        text += f"  \n{label} ({len(others)}): " + _links(others)
     return text
+
+
+def _links(urls) -> str:
+    return " · ".join(f"[{escape_markdown(_host(u))}]({u.replace(')', '%29')})" for u in urls)
 
 
 def _host(url: str) -> str:
