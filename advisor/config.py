@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this (MiB) are skipped.")
     embed_batch_size: int = Field(default=64, ge=1, le=1024, description="Texts per model.encode call.")
+    lock_timeout: float = Field(
+        default=10.0, ge=0, description="Seconds a second ingest waits for the writer lock before 'index busy'."
+    )
+    file_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds allowed to extract one PDF; slower files are skipped with a reason."
+    )
 
     @property
     def chroma_dir(self) -> Path:

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from advisor.config import Settings
 from advisor.embedding import Embedder, get_embedder
+from advisor.errors import IndexMismatch
 from advisor.lexical import LexicalIndex
 from advisor.store import PassageStore
 from ingest.manifest import Manifest
@@ -26,7 +27,12 @@ class Index:
 
     @cached_property
     def store(self) -> PassageStore:
-        """The Chroma collection for this model (raises ConfigError if a configured server is unreachable)."""
+        """The Chroma collection for this model.
+
+        Raises:
+            ConfigError: a configured server is unreachable or runs an incompatible Chroma version.
+            IndexMismatch: the collection holds vectors of another model or dimension.
+        """
         self.settings.home.mkdir(parents=True, exist_ok=True)
         return PassageStore(
             str(self.settings.chroma_dir), self.embedder.fingerprint, self.embedder.dimension, self.settings.chroma_url
@@ -41,8 +47,29 @@ class Index:
         """The embedding fingerprint under which the manifest records files and passages."""
         return self.embedder.fingerprint
 
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index matching the manifest's passages: loaded from disk, or rebuilt and saved if stale."""
+    def check_model(self) -> None:
+        """Raise :class:`IndexMismatch` when this model has no passages but another embedding model's index does
+        (the configured model changed since the last ingest): answering would search an empty collection."""
+        counts = self.manifest.models()
+        if counts.get(self.model_key):
+            return
+        others = {model: n for model, n in counts.items() if n}
+        if others:
+            listed = ", ".join(f"{model} ({n} passages)" for model, n in sorted(others.items()))
+            raise IndexMismatch(
+                f"Re-ingest needed for model {self.settings.embedding_model} ({self.model_key}): the index at "
+                f"{self.settings.home} was built with {listed}. Run `advisor ingest` with this model, or set "
+                "ADVISOR_EMBEDDING_MODEL back."
+            )
+
+    def lexical(self, check_model: bool = True) -> LexicalIndex:
+        """The BM25 index matching the manifest's passages: loaded from disk, or rebuilt and saved if stale.
+
+        Raises:
+            IndexMismatch: with ``check_model``, see :meth:`check_model`.
+        """
+        if check_model:
+            self.check_model()
         with self._lock:
             ids = self.manifest.passage_ids(self.model_key)
             folder = self.settings.lexical_dir / self.model_key

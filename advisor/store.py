@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.errors import ConfigError
+from advisor.errors import ConfigError, IndexMismatch
 from advisor.types import Filters, Passage
 
 LIST_KEYS = {"regions": "region", "sectors": "sector", "partners": "partner"}
@@ -68,6 +68,48 @@ def matches_filters(meta: dict, filters: Filters) -> bool:
     return not filters.doc_types or meta.get("doc_type") in filters.doc_types
 
 
+def _major(version: str) -> int | None:
+    head = version.strip().lstrip("v").split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def check_server_version(server: str, client: str, url: str = "the Chroma server") -> None:
+    """Refuse a Chroma server whose major version differs from the installed client's (their HTTP APIs differ).
+
+    Raises:
+        ConfigError: naming both versions.
+    """
+    if _major(server) is None or _major(server) != _major(client):
+        raise ConfigError(
+            f"Chroma server at {url} runs version {server}, but this advisor's client is chromadb {client}: "
+            f"run a {_major(client)}.x server or install a matching chromadb."
+        )
+
+
+def check_collection(collection, fingerprint: str, dimension: int) -> None:
+    """Check that ``collection`` was made for this embedding model and dimension (its metadata, and the length of a
+    stored vector when there is one).
+
+    Raises:
+        IndexMismatch: the collection belongs to another model or holds vectors of another dimension.
+    """
+    meta = collection.metadata or {}
+    recorded = meta.get("embedding_model")
+    recorded_dim = meta.get("dimension")
+    if (recorded and recorded != fingerprint) or (recorded_dim and int(recorded_dim) != dimension):
+        raise IndexMismatch(
+            f"Collection {collection.name!r} was built with model {recorded} ({recorded_dim}-d), not {fingerprint} "
+            f"({dimension}-d): re-ingest needed for model {fingerprint}."
+        )
+    if collection.count():
+        stored = collection.peek(1)["embeddings"]
+        if stored is not None and len(stored) and len(stored[0]) != dimension:
+            raise IndexMismatch(
+                f"Collection {collection.name!r} holds {len(stored[0])}-d vectors, but model {fingerprint} makes "
+                f"{dimension}-d ones: re-ingest needed for model {fingerprint}."
+            )
+
+
 @dataclass(frozen=True)
 class DenseHit:
     """One dense-retrieval result: passage id and cosine similarity in [-1, 1]."""
@@ -80,7 +122,8 @@ class PassageStore:
     """A Chroma collection of passages and their embeddings.
 
     ``chroma_url`` None -> embedded ``PersistentClient(path)``; else ``HttpClient`` to a Chroma server
-    (``http://host:port``). Raises :class:`ConfigError` if the server cannot be reached.
+    (``http://host:port``). Raises :class:`ConfigError` if the server cannot be reached or its major version
+    differs from the client's, :class:`IndexMismatch` if the collection was made for another model/dimension.
     """
 
     def __init__(self, path: str, fingerprint: str, dimension: int, chroma_url: str | None = None):
@@ -99,8 +142,10 @@ class PassageStore:
                     host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
                 )
                 self.client.heartbeat()
+                server_version = self.client.get_version()
             except Exception as exc:
                 raise ConfigError(f"Cannot reach the Chroma server at {chroma_url}: {exc}") from exc
+            check_server_version(server_version, chromadb.__version__, chroma_url)
         else:
             self.client = chromadb.PersistentClient(path=path, settings=chroma_settings)
         self.fingerprint = fingerprint
@@ -110,6 +155,7 @@ class PassageStore:
             metadata={"hnsw:space": "cosine", "embedding_model": fingerprint, "dimension": dimension},
             embedding_function=None,
         )
+        check_collection(self.collection, fingerprint, dimension)
 
     def count(self) -> int:
         """Number of passages stored."""

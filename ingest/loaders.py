@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from advisor.errors import IngestError
@@ -179,8 +180,11 @@ def _pdf_title(reader, path: Path) -> str:
     return title if 3 <= len(title) <= 200 else path.stem
 
 
-def load_document(path: Path, doc_id: str) -> SourceDocument:
-    """Load any supported file by its suffix.
+def load_document(
+    path: Path, doc_id: str, pdf_loader: Callable[[Path, str], SourceDocument] | None = None
+) -> SourceDocument:
+    """Load any supported file by its suffix. ``pdf_loader`` replaces :func:`load_pdf` for PDFs (the ingest pipeline
+    passes :meth:`ingest.pdf_worker.PdfWorker.load`, which enforces a time budget).
 
     Raises:
         IngestError: unsupported type, empty file, or the loader's own reasons.
@@ -197,7 +201,7 @@ def load_document(path: Path, doc_id: str) -> SourceDocument:
     if suffix in PDF_SUFFIXES:
         if not data.lstrip().startswith(b"%PDF"):
             raise IngestError(doc_id, "not a PDF (no %PDF header)")
-        return load_pdf(path, doc_id)
+        return (pdf_loader or load_pdf)(path, doc_id)
     text = decode_text(data, doc_id)
     if suffix in MARKDOWN_SUFFIXES:
         return load_markdown(path, doc_id, text)

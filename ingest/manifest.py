@@ -30,12 +30,15 @@ CREATE TABLE IF NOT EXISTS passages (
     PRIMARY KEY (id, model)
 );
 CREATE INDEX IF NOT EXISTS passages_file ON passages (model, file_key);
+CREATE INDEX IF NOT EXISTS files_sha ON files (model, sha256);
+CREATE TABLE IF NOT EXISTS journal (id TEXT NOT NULL, model TEXT NOT NULL, PRIMARY KEY (id, model));
 """
 
 
 @dataclass(frozen=True)
 class FileRecord:
-    """One file as the manifest knows it. ``status`` is ``ok`` or ``failed`` (then ``reason`` says why)."""
+    """One file as the manifest knows it. ``status`` is ``ok``, ``failed`` (then ``reason`` says why) or
+    ``duplicate`` (same content as another file, whose doc id ``reason`` holds; no passages of its own)."""
 
     key: str
     model: str
@@ -169,6 +172,39 @@ class Manifest:
             (key, model, size, mtime),
         ).fetchone()
         return row[0] if row else None
+
+    def original_of(self, sha256: str, model: str, exclude_key: str) -> FileRecord | None:
+        """An ingested (``ok``) file other than ``exclude_key`` with this content hash, still on disk; else None."""
+        rows = self.db.execute(
+            "SELECT * FROM files WHERE model=? AND sha256=? AND status='ok' AND key<>? ORDER BY doc_id",
+            (model, sha256, exclude_key),
+        ).fetchall()
+        return next((FileRecord(*r) for r in rows if Path(r[0]).is_file()), None)
+
+    def mark_duplicate(self, record: FileRecord) -> None:
+        """Record ``record`` (status ``duplicate``, ``reason`` = the original's doc id) and drop any passages the file
+        had before (their ids must already be journaled and are deleted from the store by the caller)."""
+        with self.db:
+            self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (record.model, record.key))
+            self._put(record)
+
+    def journal_add(self, ids: Iterable[str], model: str) -> None:
+        """Note passage ids about to be written to or deleted from the vector store (write-ahead intent)."""
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO journal VALUES (?,?)", [(i, model) for i in ids])
+
+    def journal(self, model: str) -> list[str]:
+        """Passage ids of store writes that may not have completed (see :func:`ingest.pipeline.reconcile`)."""
+        return [r[0] for r in self.db.execute("SELECT id FROM journal WHERE model=?", (model,))]
+
+    def journal_clear(self, model: str) -> None:
+        """Forget the journal once the store and the manifest agree again."""
+        with self.db:
+            self.db.execute("DELETE FROM journal WHERE model=?", (model,))
+
+    def models(self) -> dict[str, int]:
+        """Embedding fingerprints with passages in this manifest -> their passage counts."""
+        return dict(self.db.execute("SELECT model, count(*) FROM passages GROUP BY model").fetchall())
 
     def touch(self, key: str, model: str, mtime: float) -> None:
         """Content unchanged but mtime moved (e.g. ``touch``): remember the new mtime."""
