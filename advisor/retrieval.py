@@ -18,6 +18,7 @@ from advisor.entities import Entities
 from advisor.lexical import LexicalIndex, coverage, lexical_tokens
 from advisor.store import PassageStore, matches_filters
 from advisor.text import fold
+from advisor.timing import stage
 from advisor.types import Filters, Passage, ScoredPassage
 
 RRF_K = 60
@@ -121,27 +122,43 @@ class HybridRetriever:
         self._tokens = {pid: set(lexical_tokens(p.indexed_text)) for pid, p in passages.items()}
 
     def retrieve(
-        self, query: str, k: int = 5, filters: Filters | None = None, entities: Entities | None = None
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        entities: Entities | None = None,
+        timings: dict[str, float] | None = None,
     ) -> list[ScoredPassage]:
         """Top ``k`` passages for ``query`` by relevance (best first), at most one of any near-duplicate group.
 
         With ``filters``, only matching passages are returned (fewer than ``k`` if fewer exist); ``entities`` named
-        by the query raise the relevance of passages about them.
+        by the query raise the relevance of passages about them. ``timings`` (if given) receives the milliseconds
+        spent in each stage: embed, dense, lexical, fuse, rerank.
         """
         filters = filters or Filters()
         entities = entities or Entities()
         if not self.passages:
             return []
-        vector = self.embedder.embed_query(query)
-        dense = self.store.query(vector, self.candidates, filters)
-        lexical = [
-            pid
-            for pid, _ in self.lexical.search(query, self.candidates * 3)
-            if pid in self.passages and matches_filters(self.passages[pid].metadata, filters)
-        ][: self.candidates]
-        dense_ids = [h.id for h in dense if h.id in self.passages]
-        fused = rrf([dense_ids, lexical])
-        pool = sorted(fused, key=fused.get, reverse=True)[: max(3 * k, 15)]
+        with stage(timings, "embed"):
+            vector = self.embedder.embed_query(query)
+        with stage(timings, "dense"):
+            dense = self.store.query(vector, self.candidates, filters)
+        with stage(timings, "lexical"):
+            lexical = [
+                pid
+                for pid, _ in self.lexical.search(query, self.candidates * 3)
+                if pid in self.passages and matches_filters(self.passages[pid].metadata, filters)
+            ][: self.candidates]
+        with stage(timings, "fuse"):
+            dense_ids = [h.id for h in dense if h.id in self.passages]
+            fused = rrf([dense_ids, lexical])
+            pool = sorted(fused, key=fused.get, reverse=True)[: max(3 * k, 15)]
+        with stage(timings, "rerank"):
+            return self._rerank(query, k, vector, dense, dense_ids, lexical, fused, pool, entities)
+
+    def _rerank(self, query, k, vector, dense, dense_ids, lexical, fused, pool, entities) -> list[ScoredPassage]:
+        """Relevance-score the fused pool (dense similarity, term coverage, entity match, glossary prior), sort,
+        dedupe; see :class:`RelevanceModel`."""
         sims = {h.id: h.similarity for h in dense}
         missing = [pid for pid in pool if pid not in sims]
         sims.update(self.store.similarities(vector, missing))

@@ -14,6 +14,7 @@ from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.retrieval import HybridRetriever
+from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
 
@@ -121,25 +122,39 @@ class Advisor:
             self._retriever = None
         return report
 
-    def ask(self, question: str, conversation: Conversation | None = None, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        filters: Filters | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Answer:
         """Answer ``question`` with cited sentences, or refuse when the corpus does not cover it.
 
         ``conversation`` (kept by the caller, updated here) lets follow-ups lean on earlier turns; the resolved
-        standalone query is returned in ``answer.resolved_query``.
+        standalone query is returned in ``answer.resolved_query``. ``timings`` (if given) receives milliseconds per
+        stage: resolve, embed, dense, lexical, fuse, rerank, compose.
         """
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
-        resolved = self.resolver.resolve(question, last_resolved(conversation.resolved), conversation.answer_entities)
+        with stage(timings, "resolve"):
+            resolved = self.resolver.resolve(
+                question, last_resolved(conversation.resolved), conversation.answer_entities
+            )
         conversation.resolved.append(resolved)
         if resolved.is_chitchat:
             reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
             return Answer(text=reply, citations=[], resolved_query=None, notices=["chit-chat: not searched"])
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
-        query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
-        scored = retriever.retrieve(query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities)
+        with stage(timings, "resolve"):
+            query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
+        scored = retriever.retrieve(
+            query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities, timings=timings
+        )
         top = scored[: self.settings.top_k]
-        answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
+        with stage(timings, "compose"):
+            answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
         answer.resolved_query = resolved.text
         answer.question = question
         answer.retrieved = scored
