@@ -128,12 +128,14 @@ class Advisor:
         conversation: Conversation | None = None,
         filters: Filters | None = None,
         timings: dict[str, float] | None = None,
+        mode: str = "auto",
     ) -> Answer:
         """Answer ``question`` with cited sentences, or refuse when the corpus does not cover it.
 
         ``conversation`` (kept by the caller, updated here) lets follow-ups lean on earlier turns; the resolved
         standalone query is returned in ``answer.resolved_query``. ``timings`` (if given) receives milliseconds per
-        stage: resolve, embed, dense, lexical, fuse, rerank, compose.
+        stage: resolve, embed, dense, lexical, fuse, rerank, compose. ``mode``: ``auto`` (detected from the question),
+        ``answer``, ``talking_points`` or ``compare``; the mode used is in ``answer.mode``.
         """
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
