@@ -5,14 +5,14 @@ the ``[n]`` marker of its citation. No language model; every sentence is therefo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from advisor.answerability import missing_measure
 from advisor.lexical import coverage, lexical_tokens
 from advisor.retrieval import jaccard
-from advisor.text import split_sentences
-from advisor.types import Answer, Citation, ScoredPassage
+from advisor.text import fold, split_sentences
+from advisor.types import Answer, Citation, Passage, ScoredPassage
 
 _QUANTITY = re.compile(
     r"\b(how (much|many|big|large|fast)|what (share|percentage|percent)|cu[aá]nt[oa]s?|qu[eé] porcentaje|rate|"
@@ -24,6 +24,10 @@ _DANGLING = re.compile(
     r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
     r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
 )
+
+
+def _contains(text: str, alias: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,16 @@ class SentenceCandidate:
 
 
 def sentence_candidates(
-    question_weights: dict[str, float], scored: Sequence[ScoredPassage], quantity: bool = False
+    question_weights: dict[str, float],
+    scored: Sequence[ScoredPassage],
+    quantity: bool = False,
+    entity_terms: Sequence[frozenset[str]] = (),
 ) -> list[SentenceCandidate]:
     """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``, +0.1 when
     the question asks for a figure and the sentence has one, +0.05 for a passage's first sentence (the corpus puts
     each section's topic sentence first), -0.1 for a sentence that opens with a pronoun ("It", "This"…) and so
-    does not stand alone. Sentences under 5 words are skipped."""
+    does not stand alone, and +0.15 x the share of the question's entities that the sentence or its document title
+    names (``entity_terms``: one set of accent-folded aliases per entity). Sentences under 5 words are skipped."""
     out: list[SentenceCandidate] = []
     for rank, item in enumerate(scored):
         text = item.passage.text
@@ -60,6 +68,10 @@ def sentence_candidates(
                 score += 0.05
             if _DANGLING.match(sentence):
                 score -= 0.1
+            if entity_terms:
+                where = fold(f"{item.passage.title} {sentence}")
+                named = sum(any(_contains(where, alias) for alias in aliases) for aliases in entity_terms)
+                score += 0.15 * named / len(entity_terms)
             out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks))
     return out
 
@@ -160,36 +172,129 @@ def refusal(scored: Sequence[ScoredPassage], missing: str | None = None) -> Answ
     return Answer(text=text, citations=[], refused=True, confidence=round(best, 3))
 
 
+class CitationNumbering:
+    """Numbers cited passages in order of first use and collects the sentences quoted from each."""
+
+    def __init__(self) -> None:
+        self._order: dict[str, int] = {}
+        self._items: dict[str, ScoredPassage] = {}
+        self._quotes: dict[str, list[str]] = {}
+
+    def cite(self, item: ScoredPassage, sentence: str) -> str:
+        """``sentence [n]``, recording ``sentence`` as a quote of ``item``'s passage."""
+        pid = item.passage.id
+        n = self._order.setdefault(pid, len(self._order) + 1)
+        self._items[pid] = item
+        if sentence not in self._quotes.setdefault(pid, []):
+            self._quotes[pid].append(sentence)
+        return f"{sentence} [{n}]"
+
+    def citations(self) -> list[Citation]:
+        return [_citation(n, self._items[pid], tuple(self._quotes[pid])) for pid, n in self._order.items()]
+
+
+MODES = ("answer", "talking_points", "compare")
+_TALKING_POINTS = re.compile(
+    r"\b(talking points?|bullet points?|bullets|pitch|key points|selling points|puntos clave|argumentos|"
+    r"puntos de venta|vi[nñ]etas)\b",
+    re.IGNORECASE,
+)
+
+
+def detect_mode(question: str, compared: int) -> str:
+    """``talking_points`` when the question asks for bullets/talking points, ``compare`` when it names
+    ``compared`` ≥ 2 entities of one kind (two regions, sectors or partners), else ``answer``."""
+    if _TALKING_POINTS.search(question):
+        return "talking_points"
+    return "compare" if compared >= 2 else "answer"
+
+
 def compose_extractive(
     question: str,
     question_weights: dict[str, float],
     scored: Sequence[ScoredPassage],
     min_relevance: float,
-    max_sentences: int = 4,
+    mode: str = "answer",
+    entity_terms: Sequence[frozenset[str]] = (),
 ) -> Answer:
-    """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance``.
+    """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance`` or
+    the evidence lacks the measure the question asks for (:func:`missing_measure`).
 
-    The answer is the chosen sentences, verbatim, in order of relevance, each followed by ``[n]``; the first two form
-    a paragraph and the rest are bullets. Citations are numbered in order of first use.
+    ``answer`` mode: up to 4 sentences, verbatim, most relevant first, each followed by ``[n]``; the first two form a
+    paragraph and the rest are bullets. ``talking_points``: 3-6 bullets (figures preferred), each cited.
     """
     if not scored or scored[0].score < min_relevance:
         return refusal(scored)
     missing = missing_measure(question, [s.passage.indexed_text for s in scored])
     if missing:
         return refusal(scored, missing)
-    quantity = bool(_QUANTITY.search(question))
-    chosen = select_sentences(sentence_candidates(question_weights, scored, quantity), max_sentences)
+    quantity = bool(_QUANTITY.search(question)) or mode == "talking_points"
+    candidates = sentence_candidates(question_weights, scored, quantity, entity_terms)
+    if mode == "talking_points":
+        chosen = select_sentences(candidates, max_sentences=6, floor_ratio=0.5)
+        if len(chosen) < 3:
+            chosen = select_sentences(candidates, max_sentences=6, per_passage=3, floor_ratio=0.0)
+    else:
+        chosen = select_sentences(candidates, max_sentences=4)
     if not chosen:
         return refusal(scored)
-    numbers: dict[int, int] = {}
-    quotes: dict[int, list[str]] = {}
-    parts: list[str] = []
-    for cand in chosen:
-        n = numbers.setdefault(cand.rank, len(numbers) + 1)
-        quotes.setdefault(cand.rank, []).append(cand.text)
-        parts.append(f"{cand.text} [{n}]")
-    text = " ".join(parts[:2])
-    if len(parts) > 2:
-        text += "\n\n" + "\n".join(f"- {p}" for p in parts[2:])
-    citations = [_citation(n, scored[rank], tuple(quotes[rank])) for rank, n in numbers.items()]
-    return Answer(text=text, citations=citations, refused=False, confidence=round(scored[0].score, 3))
+    numbering = CitationNumbering()
+    parts = [numbering.cite(scored[c.rank], c.text) for c in chosen]
+    if mode == "talking_points":
+        text = "\n".join(f"- {p}" for p in parts)
+    else:
+        text = " ".join(parts[:2])
+        if len(parts) > 2:
+            text += "\n\n" + "\n".join(f"- {p}" for p in parts[2:])
+    return Answer(text=text, citations=numbering.citations(), confidence=round(scored[0].score, 3), mode=mode)
+
+
+def compose_compare(
+    question_weights: dict[str, float],
+    groups: Sequence[tuple[str, Sequence[ScoredPassage]]],
+    criterion: Callable[[str, Passage], str],
+    min_relevance: float,
+    max_rows: int = 5,
+) -> Answer:
+    """A comparison table: one column per compared entity, one row per criterion found in the corpus.
+
+    ``groups``: (entity name, its retrieved passages, best first). ``criterion(sentence, passage)`` names the row a
+    sentence belongs to (e.g. "Industrial real estate", see advisor.criteria). Each cell is the best
+    sentence of that entity for that criterion, verbatim with its ``[n]``; "—" where the corpus has none. Rows are
+    ordered by how many entities they cover, then by relevance. Refuses if no entity has a passage above
+    ``min_relevance``.
+    """
+    if not any(items and items[0].score >= min_relevance for _, items in groups):
+        return refusal([s for _, items in groups for s in items])
+    cells: dict[str, dict[str, tuple[float, ScoredPassage, str]]] = {}
+    for name, items in groups:
+        kept = [s for s in items if s.score >= min_relevance * 0.8]
+        for cand in sentence_candidates(question_weights, kept):
+            if "|" in cand.text:
+                continue  # would break the table; another sentence will do
+            row = criterion(cand.text, kept[cand.rank].passage)
+            best = cells.setdefault(row, {}).get(name)
+            if best is None or cand.score > best[0]:
+                cells[row][name] = (cand.score, kept[cand.rank], cand.text)
+    for row in list(cells):  # a sentence shared by every column says nothing about the difference
+        texts = {v[2] for v in cells[row].values()}
+        if len(cells[row]) > 1 and len(texts) == 1:
+            del cells[row]
+    rows = sorted(cells, key=lambda r: (-len(cells[r]), -max(v[0] for v in cells[r].values())))[:max_rows]
+    numbering = CitationNumbering()
+    names = [name for name, _ in groups]
+    lines = ["| Criterion | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for row in rows:
+        out = []
+        for name in names:
+            hit = cells[row].get(name)
+            out.append(numbering.cite(hit[1], hit[2]) if hit else "—")
+        lines.append(f"| {row} | " + " | ".join(out) + " |")
+    intro = "Comparison of " + ", ".join(names[:-1]) + f" and {names[-1]}, each cell quoted from its source:"
+    best = max((items[0].score for _, items in groups if items), default=0.0)
+    return Answer(
+        text=intro + "\n\n" + "\n".join(lines),
+        citations=numbering.citations(),
+        confidence=round(best, 3),
+        mode="compare",
+    )

@@ -87,7 +87,7 @@ class ConversationResolver:
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
 
-    def _without_entities(self, text: str, kinds: set[str]) -> str:
+    def without_entities(self, text: str, kinds: set[str]) -> str:
         """``text`` with mentions of entities of ``kinds`` removed (spaces tidied)."""
         for start, end, kind, _ in sorted(self.gazetteer.mentions(text), reverse=True):
             if kind in kinds:
@@ -117,7 +117,7 @@ class ConversationResolver:
         )
         if not follow_up:
             return ResolvedQuery(question, question, found)
-        own = self._without_entities(question, {"regions", "sectors", "partners"})
+        own = self.without_entities(question, {"regions", "sectors", "partners"})
         own_words = [w for w in re.findall(r"\w+", fold(own)) if w not in _LINKING_WORDS]
         fragment = len(own_words) <= 1
         context = previous.entities
@@ -132,7 +132,7 @@ class ConversationResolver:
         if fragment:
             # "¿Y en Querétaro?": the previous topic, minus the entity kinds this question replaces.
             replaced = {k for k in ("regions", "sectors", "partners") if getattr(found, k)}
-            topic = self._without_entities(previous.topic, replaced)
+            topic = self.without_entities(previous.topic, replaced)
         else:
             topic = question
         named = self.gazetteer.find(topic).names()

@@ -153,6 +153,15 @@ class Gazetteer:
             self.__dict__["_compiled"] = cached
         return cached[1]
 
+    def alias_terms(self, entities: Entities) -> list[frozenset[str]]:
+        """For each entity, the accent-folded aliases that name it (for spotting it in sentences)."""
+        wanted = [(k, n) for k in ("regions", "sectors", "partners") for n in getattr(entities, k)]
+        return [
+            frozenset(a for a, target in self.aliases.items() if target == (k, n) and len(a) > 3)
+            or frozenset({fold(n)})
+            for k, n in wanted
+        ]
+
     def mentions(self, text: str) -> list[tuple[int, int, str, str]]:
         """``(start, end, kind, canonical name)`` of each entity mention in ``text`` (character spans)."""
         out: list[tuple[int, int, str, str]] = []

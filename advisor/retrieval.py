@@ -59,6 +59,22 @@ class RelevanceModel:
         return total / weight
 
 
+CONFLICT_PRIOR = 0.8
+"""Relevance multiplier of a passage whose document is about other regions (or other partners) than the ones the
+question names (e.g. a Sonora profile for a Monterrey question); chosen with ``advisor eval``."""
+
+
+def entity_conflict(entities: Entities, passage: Passage) -> bool:
+    """True when the question names regions (or partners) and the passage's document is specifically about one or
+    two others — not when the document covers many (a national brief) or names none."""
+    for kind in ("regions", "partners"):
+        wanted = getattr(entities, kind)
+        about = passage.metadata.get(kind) or ()
+        if wanted and about and len(about) <= 2 and not set(wanted) & set(about):
+            return True
+    return False
+
+
 def entity_match(entities: Entities, passage: Passage) -> float | None:
     """Share of the query's entities that the passage is about (its front-matter lists, or its title/section);
     None when the query names no entity."""
@@ -178,6 +194,9 @@ class HybridRetriever:
                 dense_similarity=sims.get(pid),
             )
             for pid in pool
+        ]
+        scored = [
+            replace(s, score=s.score * CONFLICT_PRIOR) if entity_conflict(entities, s.passage) else s for s in scored
         ]
         if not is_definitional(query):
             scored = [

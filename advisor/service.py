@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_extractive
+from advisor.answer import compose_compare, compose_extractive, detect_mode
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, last_resolved
+from advisor.criteria import criterion_of
 from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.retrieval import HybridRetriever
+from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
@@ -49,6 +51,13 @@ def passage_entities(passage: Passage) -> Entities:
         return values if len(values) <= 2 else ()
 
     return Entities(few("regions"), few("sectors"), few("partners"))
+
+
+def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
+    """The entity kind a comparison would be across (the one with most names) and its names."""
+    kinds = [("regions", entities.regions), ("sectors", entities.sectors), ("partners", entities.partners)]
+    kind, names = max(kinds, key=lambda kv: len(kv[1]))
+    return kind, names
 
 
 class Advisor:
@@ -151,16 +160,78 @@ class Advisor:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
         with stage(timings, "resolve"):
             query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
-        scored = retriever.retrieve(
-            query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities, timings=timings
-        )
-        top = scored[: self.settings.top_k]
-        with stage(timings, "compose"):
-            answer = compose_extractive(query, retriever.lexical.weights(query), top, self.settings.min_relevance)
+        kind, compared = _compared(resolved.entities)
+        chosen = detect_mode(question, len(compared)) if mode == "auto" else mode
+        if chosen == "compare" and len(compared) < 2:
+            chosen = "answer"  # nothing to compare: answer instead, and say so
+            notices = ["Compare mode needs two or more regions, sectors or partners; answering instead."]
+        else:
+            notices = []
+        if chosen == "compare":
+            answer = self._compare(resolved, query, kind, compared, filters, timings)
+            scored = [s for s in answer.retrieved]
+        else:
+            scored = retriever.retrieve(
+                query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities, timings=timings
+            )
+            top = scored[: self.settings.top_k]
+            with stage(timings, "compose"):
+                answer = compose_extractive(
+                    query,
+                    retriever.lexical.weights(query),
+                    top,
+                    self.settings.min_relevance,
+                    mode=chosen,
+                    entity_terms=self.resolver.gazetteer.alias_terms(resolved.entities),
+                )
         answer.resolved_query = resolved.text
         answer.question = question
         answer.retrieved = scored
+        answer.notices = notices + answer.notices
         if answer.citations:
-            best = next(s.passage for s in top if s.passage.id == answer.citations[0].passage_id)
+            best = next(s.passage for s in scored if s.passage.id == answer.citations[0].passage_id)
             conversation.answer_entities = passage_entities(best)
+        answer.suggestions = suggest(
+            answer,
+            retriever.passages,
+            "es" if looks_spanish(question) else "en",
+            regions=resolved.entities.regions,
+            neighbours=NEIGHBOURS,
+        )
         return answer
+
+    def _compare(
+        self,
+        resolved,
+        query: str,
+        kind: str,
+        names: tuple[str, ...],
+        filters: Filters | None,
+        timings: dict[str, float] | None,
+    ) -> Answer:
+        """Retrieve per compared entity (restricted to passages about it) and build the comparison table."""
+        retriever = self.retriever()
+        topic = self.resolver.without_entities(query, {kind})
+        base = filters or Filters()
+        groups = []
+        for name in names[:4]:
+            restricted = replace(base, **{kind: (name,)})
+            hits = retriever.retrieve(
+                f"{topic} {name}",
+                k=6,
+                filters=restricted,
+                entities=replace(resolved.entities, **{kind: (name,)}),
+                timings=timings,
+            )
+            specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
+            groups.append((name, specific or hits))
+        weights = retriever.lexical.weights(topic or query)
+        with stage(timings, "compose"):
+            answer = compose_compare(weights, groups, self._criterion, self.settings.min_relevance)
+        answer.retrieved = sorted((s for _, hits in groups for s in hits), key=lambda s: -s.score)
+        return answer
+
+    @staticmethod
+    def _criterion(sentence: str, passage: Passage) -> str:
+        """Row label for a compared sentence (advisor.criteria), falling back to the passage's section name."""
+        return criterion_of(sentence, fallback="Other facts")

@@ -1,0 +1,100 @@
+"""Comparison criteria: which row of a comparison table a sentence belongs to, by keywords (English and Spanish).
+
+The corpus's documents do not share section names ("Industrial real estate in Monterrey" vs "Coahuila's industrial
+parks"), so rows are aligned on what a sentence talks about instead.
+"""
+
+from __future__ import annotations
+
+from advisor.lexical import lexical_tokens
+
+CRITERIA: dict[str, tuple[str, ...]] = {
+    "Foreign investment": ("fdi", "investment", "invested", "inversion", "ied", "announced", "announcements"),
+    "Industry and anchor investors": (
+        "plant",
+        "plants",
+        "cluster",
+        "clusters",
+        "automaker",
+        "automakers",
+        "oem",
+        "suppliers",
+        "supplier",
+        "assembly",
+        "produces",
+        "production",
+        "output",
+        "factory",
+        "manufacturers",
+        "jobs",
+        "employs",
+        "employment",
+    ),
+    "Industrial real estate": (
+        "vacancy",
+        "rent",
+        "rents",
+        "park",
+        "parks",
+        "m²",
+        "square",
+        "absorption",
+        "inventory",
+        "buildings",
+        "space",
+        "land",
+    ),
+    "Labour and wages": (
+        "wage",
+        "wages",
+        "labour",
+        "labor",
+        "workers",
+        "salary",
+        "salaries",
+        "workforce",
+        "talent",
+        "engineers",
+        "minimum",
+    ),
+    "Border and logistics": (
+        "border",
+        "crossing",
+        "crossings",
+        "rail",
+        "port",
+        "trucks",
+        "truck",
+        "laredo",
+        "logistics",
+        "freight",
+        "highway",
+        "airport",
+    ),
+    "Constraints: water, energy, security": (
+        "water",
+        "drought",
+        "energy",
+        "power",
+        "electricity",
+        "grid",
+        "security",
+        "crime",
+        "theft",
+        "violence",
+    ),
+    "Best suited for": ("suits", "suit", "suited", "ideal", "fit", "fits", "shortlist"),
+}
+"""Criterion -> accent-folded keywords; a sentence goes to the criterion with most keyword hits."""
+
+
+def criterion_of(sentence: str, fallback: str = "Overview") -> str:
+    """The comparison row for ``sentence``: the criterion whose keywords it uses most (ties: table order), or
+    ``fallback`` when it uses none."""
+    tokens = lexical_tokens(sentence)
+    best, best_hits = fallback, 0
+    for name, keywords in CRITERIA.items():
+        hits = sum(1 for t in tokens if t in keywords)
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return best

@@ -1,0 +1,71 @@
+"""Suggested follow-up questions the corpus can answer, built without an LLM from the documents the answer cited:
+their other sections (each a topic the corpus covers) and, for a region, the same topic in a comparable region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from advisor.types import Answer, Passage
+
+_COMMON_OPENERS = frozenset({"What", "How", "Why", "Which", "Where", "Who", "The", "When", "Key", "Main"})
+TEMPLATES = {
+    "en": {"more": "Tell me more about {topic}", "compare": "Compare {a} and {b}"},
+    "es": {"more": "Cuénteme más sobre {topic}", "compare": "Compare {a} y {b}"},
+}
+
+
+def suggest(
+    answer: Answer,
+    passages: Mapping[str, Passage],
+    lang: str = "en",
+    limit: int = 3,
+    regions: Iterable[str] = (),
+    neighbours: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Up to ``limit`` next questions: sections of the cited documents that the answer did not use, in document
+    order ("Tell me more about industrial real estate in Nuevo León"), then a comparison of the answer's region with
+    its neighbour (``neighbours``, e.g. Nuevo León -> Coahuila). Empty for refusals."""
+    if answer.refused or not answer.citations:
+        return []
+    words = TEMPLATES.get(lang, TEMPLATES["en"])
+    cited_sections = {(c.doc_id, c.section) for c in answer.citations}
+    out: list[str] = []
+    for doc_id in dict.fromkeys(c.doc_id for c in answer.citations):
+        sections = [p.section for p in passages.values() if p.doc_id == doc_id and p.section]
+        for section in dict.fromkeys(sections):
+            if (doc_id, section) in cited_sections:
+                continue
+            topic = section.split(" > ")[-1]
+            first = topic.split(" ", 1)[0]
+            if first in _COMMON_OPENERS:
+                topic = first.lower() + topic[len(first) :]
+            out.append(words["more"].format(topic=topic))
+            break
+        if len(out) >= limit - 1:
+            break
+    for region in regions:
+        other = (neighbours or {}).get(region)
+        if other:
+            out.append(words["compare"].format(a=region, b=other))
+            break
+    return out[:limit]
+
+
+NEIGHBOURS = {
+    "Nuevo León": "Coahuila",
+    "Coahuila": "Nuevo León",
+    "Chihuahua": "Sonora",
+    "Sonora": "Chihuahua",
+    "Baja California": "Sonora",
+    "Tamaulipas": "Nuevo León",
+    "Jalisco": "Guanajuato",
+    "Querétaro": "Guanajuato",
+    "Guanajuato": "Querétaro",
+    "Aguascalientes": "San Luis Potosí",
+    "San Luis Potosí": "Aguascalientes",
+    "Puebla": "Estado de México",
+    "Estado de México": "Puebla",
+    "Ciudad de México": "Jalisco",
+    "Yucatán": "Puebla",
+}
+"""A comparable region for each region (neighbours or rival locations), for 'Compare A and B' suggestions."""
