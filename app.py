@@ -1,20 +1,29 @@
-"""Nearshoring Advisor — Streamlit chat UI. Thin shell over advisor.service.Advisor.
+"""Nearshoring Advisor — Streamlit chat UI. Thin shell over advisor.service.Advisor; the views live in ``ui/``.
 
 Run: ``streamlit run app.py`` (after ``advisor ingest``). Settings come from ADVISOR_* environment variables.
+Per-session state (messages, conversation, widget choices) lives only in ``st.session_state``; the Advisor (model,
+store, indexes) and the feedback store are shared by every session through ``st.cache_resource``.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 import streamlit as st
 
 from advisor.config import Settings
 from advisor.conversation import Conversation
 from advisor.errors import AdvisorError
+from advisor.feedback import FeedbackStore, feedback_path
 from advisor.service import Advisor
-from advisor.types import Answer
-from ui.render import answer_markdown, citation_details, citation_label, highlight_quotes
+from advisor.types import Filters
+from ui import sidebar
+from ui.chat import new_message_id, show_answer
+from ui.corpus import CorpusSummary, summarize
+from ui.corpus_page import corpus_page
+from ui.i18n import t
+from ui.render import escape_markdown
 
 log = logging.getLogger("advisor.app")
 
@@ -27,64 +36,107 @@ def get_advisor(settings_json: str) -> Advisor:
     return Advisor.build(Settings.model_validate_json(settings_json))
 
 
-def show_answer(answer: Answer) -> None:
-    """Render an answer and its numbered source cards."""
-    if answer.resolved_query and answer.resolved_query != answer.question:
-        st.caption(f"Searching: {answer.resolved_query}")
-    st.markdown(answer_markdown(answer))
-    if answer.citations:
-        st.caption(f"Sources · relevance {answer.confidence:.0%}")
-        for c in answer.citations:
-            with st.expander(citation_label(c)):
-                st.markdown(citation_details(c))
-                st.markdown(highlight_quotes(c.passage_text, c.quotes))
+@st.cache_resource
+def get_feedback_store(settings_json: str) -> FeedbackStore:
+    """The feedback database under ADVISOR_HOME, shared by every session."""
+    return FeedbackStore(feedback_path(Settings.model_validate_json(settings_json)))
 
 
-def main() -> None:
-    st.title("Nearshoring Advisor")
-    st.caption("Cited answers on nearshoring to Mexico: sectors, regions, trade rules and Bridge49 partners.")
-    try:
-        advisor = get_advisor(Settings().model_dump_json())
-        status = advisor.status()
-    except AdvisorError as exc:
-        st.error(f"The knowledge base could not be opened: {exc}")
-        return
-    with st.sidebar:
-        st.subheader("Knowledge base")
-        st.write(f"{status.documents} documents · {status.passages} passages")
-        st.caption(f"Embedding model: {status.embedding_model}")
-        if st.button("New conversation"):
-            st.session_state.messages = []
-            st.session_state.conversation = Conversation()
-    if status.passages == 0:
-        st.info(
-            "The knowledge base is empty. Run `advisor ingest` in a terminal to load the built-in corpus, "
-            "then reload this page."
-        )
-    messages: list[dict] = st.session_state.setdefault("messages", [])
+@st.cache_data(show_spinner=False, max_entries=8)
+def corpus_summary(settings_json: str, version: tuple) -> CorpusSummary:
+    """Documents, filter options and failures for a manifest ``version`` (recomputed after any ingest)."""
+    advisor = get_advisor(settings_json)
+    manifest, model = advisor.index.manifest, advisor.index.model_key
+    return summarize(manifest.files(model), manifest.passages(model))
+
+
+def _ask_later(question: str) -> None:
+    st.session_state["pending_question"] = question
+
+
+def show_history(messages: list[dict], lang: str, store: FeedbackStore) -> None:
+    """Every earlier turn of this session's chat."""
     for msg in messages:
         with st.chat_message(msg["role"]):
-            if msg["role"] == "assistant":
-                show_answer(msg["answer"])
+            if msg["role"] == "user":
+                st.markdown(escape_markdown(msg["content"]))
+            elif "error" in msg:
+                st.error(msg["error"])
             else:
-                st.text(msg["content"])
-    question = st.chat_input("Ask about nearshoring to Mexico…")
-    if not question:
-        return
-    with st.chat_message("user"):
-        st.text(question)
+                show_answer(msg, lang, store)
+
+
+def welcome(lang: str) -> None:
+    """Example questions for an empty chat (each is a button that asks it)."""
+    st.caption(t("welcome", lang))
+    with st.container(horizontal=True):
+        for i, example in enumerate(t("examples", lang).split("|")):
+            st.button(example, key=f"example-{i}", on_click=_ask_later, args=(example,))
+
+
+def ask(advisor: Advisor, question: str, mode: str, filters: Filters, lang: str, store: FeedbackStore) -> None:
+    """Ask the advisor, show the answer as it is revealed, and record both turns in the session."""
+    messages = st.session_state.messages
     conversation: Conversation = st.session_state.setdefault("conversation", Conversation())
     messages.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(escape_markdown(question))
     with st.chat_message("assistant"):
         try:
-            with st.spinner("Searching the knowledge base…"):
-                answer = advisor.ask(question, conversation=conversation)
-        except Exception:  # never a stack trace on the page
+            with st.spinner(t("searching", lang)):
+                answer = advisor.ask(question, conversation=conversation, filters=filters, mode=mode)
+        except Exception as exc:  # never a stack trace on the page; the chat keeps working
             log.exception("ask failed")
-            st.error("Sorry — something went wrong while answering. Please try again or rephrase the question.")
+            text = str(exc) if isinstance(exc, AdvisorError) else t("error_ask", lang)
+            messages.append({"role": "assistant", "error": text})
+            st.error(text)
             return
-        show_answer(answer)
-    messages.append({"role": "assistant", "content": answer.text, "answer": answer})
+        msg = {"role": "assistant", "id": new_message_id(), "answer": answer}
+        msg["filters"] = sidebar.filters_text(filters, lang)
+        messages.append(msg)
+        show_answer(msg, lang, store, stream=True)
 
 
-main()
+def main(lang: str) -> None:
+    """Draw the page for this session: sidebar, then the chat or the knowledge-base view."""
+    st.session_state.setdefault("session_id", uuid.uuid4().hex)
+    st.session_state.setdefault("messages", [])
+    st.session_state.setdefault("conversation", Conversation())
+    settings_json = Settings().model_dump_json()
+    try:
+        advisor = get_advisor(settings_json)
+        status = advisor.status()
+        summary = corpus_summary(settings_json, advisor.index.manifest.version())
+    except AdvisorError as exc:
+        st.title(t("title", lang), anchor=False)
+        st.error(t("error_open", lang, reason=exc))
+        return
+    store = get_feedback_store(settings_json)
+    view = sidebar.view_selector(lang)
+    if view == "corpus":
+        sidebar.status_panel(advisor, status, lang)
+        corpus_page(summary, lang)
+        return
+    mode, filters, export_slot = sidebar.chat_controls(summary, lang)
+    sidebar.status_panel(advisor, status, lang)
+    st.title(t("title", lang), anchor=False)
+    st.caption(t("tagline", lang))
+    messages = st.session_state.messages
+    question = st.chat_input(t("chat_placeholder", lang), max_chars=2000)
+    question = (question or st.session_state.pop("pending_question", None) or "").strip()
+    if status.passages == 0:
+        st.info(t("empty_index", lang))
+    elif not messages and not question:
+        welcome(lang)
+    show_history(messages, lang, store)
+    if question:
+        ask(advisor, question, mode, filters, lang, store)
+    sidebar.export_button(export_slot, lang)
+
+
+language = sidebar.language()
+try:
+    main(language)
+except Exception:  # the last safety net: a short message, never a stack trace
+    log.exception("the page failed")
+    st.error(t("error_page", language))

@@ -1,16 +1,25 @@
-"""Turn answers and citations into safe Streamlit Markdown strings.
+"""Turn answers and citations into safe Streamlit Markdown strings (pure functions; no streamlit import here).
 
 Retrieved text is data: every character that Markdown, Streamlit's LaTeX (``$``) or its colour directives would
-interpret is backslash-escaped, and raw HTML is never enabled, so ``<script>`` in a document shows as text.
+interpret is backslash-escaped, and raw HTML is never enabled, so ``<script>`` in a document shows as text. Only
+``http(s)`` URLs become links; anchors (``#src-…``) are built here from numbers, never from document text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from urllib.parse import quote
 
 from advisor.types import Answer, Citation
+from ui.i18n import doc_type_label, t
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+
+CONFIDENCE_LEVELS = ((0.75, "high"), (0.55, "medium"), (0.0, "low"))
+"""Relevance of the best source → confidence cue (answers score about 0.5-1.0, refusals below 0.41)."""
 
 
 def escape_markdown(text: str) -> str:
@@ -18,13 +27,54 @@ def escape_markdown(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+def card_anchor(prefix: str, n: int) -> str:
+    """The HTML id of source card ``n`` of the answer whose anchors start with ``prefix`` (e.g. ``src-3-2``)."""
+    return f"{prefix}-{int(n)}"
+
+
+def _markers(escaped: str, anchor: str | None) -> str:
+    if anchor is None:
+        return _MARKER.sub(r"**[\1]**", escaped)
+    return _MARKER.sub(lambda m: f"[**\\[{m.group(1)}\\]**](#{card_anchor(anchor, int(m.group(1)))})", escaped)
+
+
+def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
+    """The answer text, escaped, keeping its paragraphs, ``- `` bullets and tables (compare mode) readable.
+
+    Each ``[n]`` marker becomes a bold link to ``#<anchor>-n`` (the source card) when ``anchor`` is given.
+    """
+    lines = []
+    for line in answer.text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            if _TABLE_SEPARATOR.match(stripped):
+                lines.append(stripped)
+            else:
+                cells = [_markers(escape_markdown(c.strip()), anchor) for c in stripped[1:-1].split("|")]
+                lines.append("| " + " | ".join(cells) + " |")
+            continue
+        bullet = line.startswith("- ")
+        body = _markers(escape_markdown(line[2:] if bullet else line), anchor)
+        lines.append(("- " if bullet else "") + body)
+    return "\n".join(lines)
+
+
+def stream_chunks(markdown: str) -> Iterator[str]:
+    """Pieces of ``markdown`` to reveal one after another: words, but table rows whole (so tables never flicker)."""
+    for line in markdown.splitlines(keepends=True):
+        if line.lstrip().startswith("|"):
+            yield line
+        else:
+            yield from re.findall(r"\s*\S+\s*|\s+", line)
+
+
 def highlight_quotes(passage: str, quotes: tuple[str, ...]) -> str:
-    """The passage, escaped, with each quoted sentence on a yellow background (Streamlit ``:color-background[]``)."""
+    """The passage, escaped, with each quoted sentence on a coloured background (Streamlit ``:color-background[]``)."""
     spans: list[tuple[int, int]] = []
-    for quote in quotes:
-        start = passage.find(quote)
+    for q in quotes:
+        start = passage.find(q)
         if start >= 0:
-            spans.append((start, start + len(quote)))
+            spans.append((start, start + len(q)))
     out, pos = [], 0
     for start, end in sorted(spans):
         if start < pos:
@@ -36,44 +86,66 @@ def highlight_quotes(passage: str, quotes: tuple[str, ...]) -> str:
     return "".join(out).replace("\n", "  \n")  # keep the passage's line breaks (lists, short lines)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer text, escaped, keeping its ``[n]`` markers, paragraphs and ``- `` bullets readable."""
-    lines = []
-    for line in answer.text.split("\n"):
-        bullet = line.startswith("- ")
-        body = escape_markdown(line[2:] if bullet else line)
-        body = re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", body)
-        lines.append(("- " if bullet else "") + body)
-    return "\n".join(lines)
+def where(c: Citation, lang: str = "en") -> str:
+    """Page (PDF, printed label preferred) or section path of a citation, plain text; empty if neither is known."""
+    if c.page:
+        return t("page", lang, page=c.page_label or c.page)
+    return c.section or ""
 
 
-def citation_label(c: Citation) -> str:
-    """One-line card header: ``[n] Title · section or page``."""
-    where = f"p. {c.page_label or c.page}" if c.page else (c.section or "")
-    return f"[{c.n}] {c.title}" + (f" · {where}" if where else "")
+def citation_label(c: Citation, lang: str = "en") -> str:
+    """One-line card header, escaped: ``[n] Title · section or page``."""
+    place = where(c, lang)
+    return escape_markdown(f"[{c.n}] {c.title}" + (f" · {place}" if place else ""))
 
 
-def citation_details(c: Citation) -> str:
-    """Card detail line: document, type, as-of date and source URLs, escaped."""
-    parts = [f"`{c.doc_id}`"]
+def safe_url(url: str) -> str | None:
+    """``url`` percent-encoded for a Markdown link target, or None unless it is ``http(s)://``."""
+    url = url.strip()
+    if not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
+        return None
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
+
+
+def _host(url: str) -> str:
+    match = re.match(r"https?://(?:www\.)?([^/?#]+)", url, re.IGNORECASE)
+    return match.group(1) if match else url
+
+
+def _links(urls, limit: int = 6) -> str:
+    urls = list(urls)
+    out = []
+    for url in urls[:limit]:
+        target = safe_url(url)
+        out.append(f"[{escape_markdown(_host(url))}]({target})" if target else escape_markdown(url))
+    if len(urls) > limit:
+        out.append(f"+{len(urls) - limit}")
+    return " · ".join(out)
+
+
+def citation_details(c: Citation, lang: str = "en") -> str:
+    """Card detail lines, escaped: document type, id, section or page, as-of date, then the source URLs."""
+    parts = []
     if c.doc_type:
-        parts.append(escape_markdown(c.doc_type.replace("_", " ")))
+        parts.append(f"**{escape_markdown(doc_type_label(c.doc_type, lang))}**")
+    doc_id = c.doc_id.replace("`", "'")
+    parts.append(f"`{doc_id}`")
+    if c.section and c.page:
+        parts.append(escape_markdown(c.section))
     if c.as_of:
-        parts.append(f"as of {escape_markdown(c.as_of)}")
+        parts.append(escape_markdown(t("as_of", lang, date=c.as_of)))
     text = " · ".join(parts)
     if c.urls:
-        text += "  \nSource of the quote: " + _links(c.urls)
+        text += f"  \n{t('quote_source', lang)}: " + _links(c.urls)
     others = [u for u in c.doc_urls if u not in c.urls]
     if others:
-        label = "Other sources of the document" if c.urls else "Sources of the document"
+        label = t("other_sources", lang) if c.urls else t("doc_sources", lang)
         text += f"  \n{label} ({len(others)}): " + _links(others)
     return text
 
 
-def _links(urls) -> str:
-    return " · ".join(f"[{escape_markdown(_host(u))}]({u.replace(')', '%29')})" for u in urls)
-
-
-def _host(url: str) -> str:
-    match = re.match(r"https?://(?:www\.)?([^/]+)", url)
-    return match.group(1) if match else url
+def confidence_level(answer: Answer) -> str | None:
+    """``high`` / ``medium`` / ``low`` from the answer's relevance score; None for refusals and uncited replies."""
+    if answer.refused or not answer.citations:
+        return None
+    return next(level for floor, level in CONFIDENCE_LEVELS if answer.confidence >= floor)
