@@ -52,31 +52,52 @@ def format_answer(answer: Answer) -> str:
 
 
 def _progress_bar():
-    """A tqdm progress callback on stderr when it is a terminal, else None."""
+    """Progress on stderr when it is a terminal (tqdm): files done of total with rate and ETA, and passages written
+    with their rate. Returns ``(progress, on_passages, bar)`` callbacks for :func:`ingest.pipeline.ingest`, or
+    ``(None, None, None)`` when stderr is not a terminal (so pipes and ``--json`` stay clean)."""
     if not sys.stderr.isatty():
-        return None, None
+        return None, None, None
+    import os
+    import time
+
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="file", file=sys.stderr, leave=False)
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns
+    except OSError:
+        width = 0
+    bar = tqdm(total=0, unit="file", file=sys.stderr, leave=False, ncols=width or 100, mininterval=0.2)
+    started = time.perf_counter()
+    written = [0]
+
+    def show(name: str = "") -> None:
+        rate = written[0] / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix_str(f"{written[0]} passages, {rate:.1f} passages/s {name[-30:]}".rstrip(), refresh=False)
 
     def progress(done: int, total: int, name: str) -> None:
         bar.total = total
-        bar.set_postfix_str(name[-40:])
+        show(name)
         bar.update(done - bar.n)
 
-    return progress, bar
+    def on_passages(n: int) -> None:
+        written[0] = n
+        show()
+        bar.refresh()
+
+    return progress, on_passages, bar
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0: every file ingested; 2: some failed (the rest ingested); 1: fatal error."""
+    """Exit 0: every file ingested; 2: some failed (the rest ingested); 1: fatal error (e.g. index busy)."""
     from advisor.service import Advisor
+    from ingest.pipeline import ingest
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     prune = args.prune if args.prune is not None else all(p.resolve() == settings.corpus_dir.resolve() for p in paths)
     advisor = Advisor.build(settings, warm=False)
-    progress, bar = _progress_bar()
+    progress, on_passages, bar = _progress_bar()
     try:
-        report = advisor.ingest(paths, prune=prune, progress=progress)
+        report = ingest(advisor.index, paths, prune=prune, progress=progress, on_passages=on_passages)
     finally:
         if bar is not None:
             bar.close()
@@ -92,6 +113,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  failed: {f['path']}: {f['reason']}")
         for f in report.skipped:
             print(f"  skipped: {f['path']}: {f['reason']}")
+        for f in report.duplicates:
+            print(f"  duplicate: {f['path']}: same content as {f['same_as']}, indexed once")
     return 2 if report.failed else 0
 
 
