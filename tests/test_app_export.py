@@ -13,7 +13,15 @@ from advisor.types import Answer, Citation, Passage
 from ui.corpus import coverage, search_documents, summarize
 from ui.export import conversation_markdown
 from ui.i18n import LABELS, t
-from ui.render import answer_markdown, citation_details, citation_label, confidence_level, highlight_quotes, safe_url
+from ui.render import (
+    answer_markdown,
+    citation_details,
+    citation_label,
+    citation_sources,
+    confidence_level,
+    highlight_quotes,
+    safe_url,
+)
 from ui.sidebar import safe_filename
 
 HOSTILE = "Duty is 7%. <img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:alert(3)) $x$ :red[y]"
@@ -62,7 +70,8 @@ def test_cards_render_hostile_text_literally_and_link_only_http_urls():
         assert re.search(r"(?<!\\)" + re.escape(raw), passage) is None, raw  # only escaped forms remain
     label = citation_label(c)
     assert "<script>" not in label and label.startswith("\\[1\\] Memo")
-    details = citation_details(c)
+    assert citation_details(c) == "**Report** · `reports/hostile.md` · as of 2026\\-01"
+    details = citation_sources(c)
     assert "(https://example.com/a%28b%29)" in details
     assert "(javascript" not in details and "javascript\\:alert" in details
     assert safe_url("javascript:alert(1)") is None and safe_url("data:text/html,x") is None

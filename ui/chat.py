@@ -17,6 +17,7 @@ from ui.render import (
     card_anchor,
     citation_details,
     citation_label,
+    citation_sources,
     confidence_level,
     escape_markdown,
     highlight_quotes,
@@ -69,6 +70,9 @@ def show_answer(msg: dict, lang: str, store: FeedbackStore | None, stream: bool 
                 st.html(f'<div id="{card_anchor(prefix, c.n)}" style="scroll-margin-top:5rem"></div>')
                 with st.expander(citation_label(c, lang), icon=":material/description:"):
                     st.markdown(citation_details(c, lang))
+                    sources = citation_sources(c, lang)
+                    if sources:
+                        st.caption(sources)
                     st.markdown(highlight_quotes(c.passage_text, c.quotes))
     if answer.suggestions:
         st.caption(t("suggestions", lang))
@@ -79,7 +83,7 @@ def show_answer(msg: dict, lang: str, store: FeedbackStore | None, stream: bool 
                     key=f"sg-{msg['id']}-{i}",
                     on_click=_ask_later,
                     args=(suggestion,),
-                    type="tertiary",
+                    icon=":material/subdirectory_arrow_right:",
                 )
     feedback_widget(msg, lang, store)
 

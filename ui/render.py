@@ -112,19 +112,28 @@ def _host(url: str) -> str:
     return match.group(1) if match else url
 
 
+def _link_text(url: str, hosts: list[str]) -> str:
+    host = _host(url)
+    if hosts.count(host) < 2:
+        return host
+    path = re.sub(r"^https?://[^/?#]+/*", "", url, flags=re.IGNORECASE).rstrip("/")
+    return f"{host}/{path[:24]}…" if len(path) > 24 else f"{host}/{path}"
+
+
 def _links(urls, limit: int = 6) -> str:
     urls = list(urls)
+    hosts = [_host(u) for u in urls[:limit]]
     out = []
     for url in urls[:limit]:
         target = safe_url(url)
-        out.append(f"[{escape_markdown(_host(url))}]({target})" if target else escape_markdown(url))
+        out.append(f"[{escape_markdown(_link_text(url, hosts))}]({target})" if target else escape_markdown(url))
     if len(urls) > limit:
         out.append(f"+{len(urls) - limit}")
     return " · ".join(out)
 
 
 def citation_details(c: Citation, lang: str = "en") -> str:
-    """Card detail lines, escaped: document type, id, section or page, as-of date, then the source URLs."""
+    """Card header line, escaped: document type, id, section (when a page is also known) and as-of date."""
     parts = []
     if c.doc_type:
         parts.append(f"**{escape_markdown(doc_type_label(c.doc_type, lang))}**")
@@ -134,14 +143,19 @@ def citation_details(c: Citation, lang: str = "en") -> str:
         parts.append(escape_markdown(c.section))
     if c.as_of:
         parts.append(escape_markdown(t("as_of", lang, date=c.as_of)))
-    text = " · ".join(parts)
+    return " · ".join(parts)
+
+
+def citation_sources(c: Citation, lang: str = "en") -> str:
+    """The source URLs of a card as links (the quote's own first, then the document's others); empty if none."""
+    lines = []
     if c.urls:
-        text += f"  \n{t('quote_source', lang)}: " + _links(c.urls)
+        lines.append(f"{t('quote_source', lang)}: " + _links(c.urls))
     others = [u for u in c.doc_urls if u not in c.urls]
     if others:
         label = t("other_sources", lang) if c.urls else t("doc_sources", lang)
-        text += f"  \n{label} ({len(others)}): " + _links(others)
-    return text
+        lines.append(f"{label} ({len(others)}): " + _links(others))
+    return "  \n".join(lines)
 
 
 def confidence_level(answer: Answer) -> str | None:
