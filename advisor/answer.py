@@ -201,12 +201,20 @@ _TALKING_POINTS = re.compile(
 )
 
 
+_COMPARISON_CUE = re.compile(
+    r"\b(compare|comparison|vs\.?|versus|or|between|differences?|better|cheaper|bigger|larger|smaller|which one|"
+    r"comparar|compara|comparaci[oó]n|frente a|entre|diferencias?|mejor|m[aá]s barato|o)\b",
+    re.IGNORECASE,
+)
+
+
 def detect_mode(question: str, compared: int) -> str:
-    """``talking_points`` when the question asks for bullets/talking points, ``compare`` when it names
-    ``compared`` ≥ 2 entities of one kind (two regions, sectors or partners), else ``answer``."""
+    """``talking_points`` when the question asks for bullets/talking points; ``compare`` when it names ``compared``
+    ≥ 2 entities of one kind (two regions, sectors or partners) and uses a comparison cue ("compare", "vs", "or",
+    "cheaper"…); else ``answer``."""
     if _TALKING_POINTS.search(question):
         return "talking_points"
-    return "compare" if compared >= 2 else "answer"
+    return "compare" if compared >= 2 and _COMPARISON_CUE.search(question) else "answer"
 
 
 def compose_extractive(

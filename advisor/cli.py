@@ -29,8 +29,12 @@ def citation_json(c: Citation) -> dict:
 
 
 def answer_json(answer: Answer) -> dict:
-    """The ``ask --json`` object."""
+    """The ``ask --json`` / ``chat --json`` object."""
     return {
+        "mode": answer.mode,
+        "resolved_query": answer.resolved_query,
+        "suggestions": answer.suggestions,
+        "notices": answer.notices,
         "answer": answer.text,
         "refused": answer.refused,
         "confidence": answer.confidence,
@@ -123,10 +127,45 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from advisor.service import Advisor
 
     advisor = Advisor.build(settings)
-    filters = Filters(tuple(args.region), tuple(args.sector), tuple(args.partner), tuple(args.doc_type))
-    answer = advisor.ask(args.question, filters=filters)
+    answer = advisor.ask(args.question, filters=_filters(args), mode=args.mode)
     print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else format_answer(answer))
     return 0
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(tuple(args.region), tuple(args.sector), tuple(args.partner), tuple(args.doc_type))
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """One question per stdin line, one conversation; blank lines are skipped. Exit 0 at end of input."""
+    from advisor.conversation import Conversation
+    from advisor.service import Advisor
+
+    advisor = Advisor.build(settings)
+    conversation = Conversation()
+    interactive = sys.stdin.isatty() and not args.json
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        question = line.strip()
+        if not question:
+            continue
+        if question.lower() in {"/new", "/reset"}:
+            conversation.reset()
+            continue
+        answer = advisor.ask(question, conversation=conversation, filters=_filters(args), mode=args.mode)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            if answer.resolved_query and answer.resolved_query != question:
+                print(f"(searching: {answer.resolved_query})")
+            print(format_answer(answer))
+            if answer.suggestions:
+                print("You could ask: " + " · ".join(answer.suggestions))
+            print(flush=True)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,6 +230,17 @@ def format_eval(result, k: int) -> str:
     return "\n".join(lines)
 
 
+def _answer_options(p: argparse.ArgumentParser) -> None:
+    for name in ("region", "sector", "partner", "doc-type"):
+        p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
+    p.add_argument(
+        "--mode",
+        choices=("auto", "answer", "talking_points", "compare"),
+        default="auto",
+        help="answer mode (default: detected from the question)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring to Mexico."
@@ -209,9 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question with cited sources")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    for name in ("region", "sector", "partner", "doc-type"):
-        p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
+    _answer_options(p)
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("chat", help="a conversation: one question per line on stdin (follow-ups understood)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    _answer_options(p)
+    p.set_defaults(func=cmd_chat)
     p = sub.add_parser("eval", help="score retrieval and refusal on the eval set, against a baseline")
     p.add_argument("--json", action="store_true", help="print one JSON object {system, baseline, misses, seconds}")
     p.add_argument("--k", type=int, default=5, help="cut-off for recall@k and fact-hit@k (default 5)")

@@ -112,7 +112,7 @@ class ConversationResolver:
         follow_up = previous is not None and (
             bool(_DEICTIC.search(folded))
             or bool(_CONTINUATION.match(folded))
-            or len(words) <= 3
+            or (len(words) <= 3 and not found.is_empty() and not _ACRONYM.search(question))
             or (found.is_empty() and not _ACRONYM.search(question) and bool(_WEAK_DEICTIC.search(folded)))
         )
         if not follow_up:

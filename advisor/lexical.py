@@ -37,9 +37,14 @@ def lexical_tokens(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in _FOLDED_STOPS]
 
 
+TOKENIZER_VERSION = "2"
+"""Bumped whenever :func:`lexical_tokens` changes, so persisted indexes built with the old tokens are rebuilt."""
+
+
 def stamp_of(ids: Sequence[str]) -> str:
-    """Hash of a set of passage ids; equal stamps mean the index covers exactly these passages."""
-    return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+    """Hash of a set of passage ids and the tokenizer version; equal stamps mean the index covers exactly these
+    passages, tokenized the current way."""
+    return hashlib.sha1("\n".join([TOKENIZER_VERSION, *sorted(ids)]).encode()).hexdigest()
 
 
 class LexicalIndex:

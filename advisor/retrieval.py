@@ -97,6 +97,17 @@ names every topic in both languages, so it would otherwise outrank the documents
 ``advisor eval``: Spanish MRR@10 0.69 at 1.0, 0.74 at 0.85, 0.79 at 0.7)."""
 
 
+_PARTNER_INTENT = re.compile(r"\b(which|what|que|cual|quien)\b.{0,30}\b(partner|partners|socio|socios)\b")
+PARTNER_PRIOR = 0.85
+"""Relevance multiplier of non-partner documents when the question asks which partner helps ("which partner…?",
+"¿qué socio…?"), so that partner profiles lead."""
+
+
+def asks_for_partner(query: str) -> bool:
+    """Does the question ask which alliance partner fits ("Which partner helps with customs?")?"""
+    return bool(_PARTNER_INTENT.search(fold(query)))
+
+
 def is_definitional(query: str) -> bool:
     """Does the question ask what a term means ("what is IMMEX?", "¿qué significa pedimento?")?"""
     return bool(_DEFINITIONAL.search(fold(query)))
@@ -198,6 +209,13 @@ class HybridRetriever:
         scored = [
             replace(s, score=s.score * CONFLICT_PRIOR) if entity_conflict(entities, s.passage) else s for s in scored
         ]
+        if asks_for_partner(query):
+            scored = [
+                s
+                if s.passage.metadata.get("doc_type") == "partner_profile"
+                else replace(s, score=s.score * PARTNER_PRIOR)
+                for s in scored
+            ]
         if not is_definitional(query):
             scored = [
                 replace(s, score=s.score * GLOSSARY_PRIOR) if s.passage.metadata.get("doc_type") == "glossary" else s

@@ -55,7 +55,8 @@ def passage_entities(passage: Passage) -> Entities:
 
 def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
     """The entity kind a comparison would be across (the one with most names) and its names."""
-    kinds = [("regions", entities.regions), ("sectors", entities.sectors), ("partners", entities.partners)]
+    partners = tuple(p for p in entities.partners if p != "Bridge49")  # the alliance is not one of its members
+    kinds = [("regions", entities.regions), ("sectors", entities.sectors), ("partners", partners)]
     kind, names = max(kinds, key=lambda kv: len(kv[1]))
     return kind, names
 

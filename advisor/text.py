@@ -110,6 +110,21 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+SPELLING = {
+    "labour": "labor",
+    "centre": "center",
+    "centres": "centers",
+    "programme": "program",
+    "programmes": "programs",
+    "favour": "favor",
+    "organisation": "organization",
+    "tonnes": "tons",
+}
+"""British -> American spellings, so "labour" and "labor" match."""
+
+
 def tokenize(text: str) -> list[str]:
-    """Accent-folded lower-case word tokens, keeping figures whole (``$2.1bn``, ``54.8%``, ``2,000``)."""
-    return [t.rstrip(".,") for t in _WORD.findall(fold(text))]
+    """Accent-folded lower-case word tokens, keeping figures whole (``$2.1bn``, ``54.8%``, ``2,000``); British
+    spellings folded to American (:data:`SPELLING`)."""
+    tokens = (t.rstrip(".,") for t in _WORD.findall(fold(text)))
+    return [SPELLING.get(t, t) for t in tokens]
