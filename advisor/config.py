@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     query_expansion: bool = Field(
         default=True, description="Append English equivalents of Spanish terms to Spanish questions (advisor.lexicon)."
     )
+    llm: str | None = Field(default=None, description="'openai-compatible' or 'ollama'; unset = extractive only.")
+    llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1 for llama.cpp's server.")
+    llm_model: str = Field(default="local-model", description="Model name sent to the LLM server.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key, if the server needs one.")
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds before the LLM call is abandoned.")
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; unset = embedded.")
     passage_size: int = Field(default=900, ge=200, le=4000, description="Max passage length, characters.")
     passage_overlap: int = Field(default=100, ge=0, le=1000, description="Overlap between split passages, characters.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from advisor.criteria import criterion_of
 from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
+from advisor.llm import compose_llm, make_chat_model
 from advisor.retrieval import HybridRetriever
 from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
@@ -64,8 +65,9 @@ def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
 class Advisor:
     """Question answering over the index at ``settings.home``. Thread-safe for concurrent ``ask`` calls."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, chat_model=None):
         self.settings = settings
+        self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
         self.index = Index(settings)
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
@@ -73,9 +75,10 @@ class Advisor:
         self._lock = threading.Lock()
 
     @classmethod
-    def build(cls, settings: Settings | None = None, warm: bool = True) -> Advisor:
-        """Create the advisor; with ``warm``, load the model and indexes now rather than on the first question."""
-        advisor = cls(settings or Settings())
+    def build(cls, settings: Settings | None = None, warm: bool = True, chat_model=None) -> Advisor:
+        """Create the advisor; with ``warm``, load the model and indexes now rather than on the first question.
+        ``chat_model``: a LangChain chat model for LLM answers (default: the one configured by ``ADVISOR_LLM``)."""
+        advisor = cls(settings or Settings(), chat_model)
         if warm:
             advisor.retriever()
             advisor.index.embedder.embed_query("warm-up")
@@ -139,13 +142,16 @@ class Advisor:
         filters: Filters | None = None,
         timings: dict[str, float] | None = None,
         mode: str = "auto",
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer ``question`` with cited sentences, or refuse when the corpus does not cover it.
 
         ``conversation`` (kept by the caller, updated here) lets follow-ups lean on earlier turns; the resolved
         standalone query is returned in ``answer.resolved_query``. ``timings`` (if given) receives milliseconds per
         stage: resolve, embed, dense, lexical, fuse, rerank, compose. ``mode``: ``auto`` (detected from the question),
-        ``answer``, ``talking_points`` or ``compare``; the mode used is in ``answer.mode``.
+        ``answer``, ``talking_points`` or ``compare``; the mode used is in ``answer.mode``. With an LLM configured,
+        its tokens stream to ``on_token`` and the grounded result replaces the extractive answer; if the LLM fails or
+        none of its sentences is supported, the extractive answer is returned with a notice.
         """
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
@@ -185,6 +191,8 @@ class Advisor:
                     mode=chosen,
                     entity_terms=self.resolver.gazetteer.alias_terms(resolved.entities),
                 )
+            if self.chat_model is not None and not answer.refused:
+                answer = self._llm_answer(resolved.text, top, chosen, answer, on_token)
         answer.resolved_query = resolved.text
         answer.question = question
         answer.retrieved = scored
@@ -199,6 +207,20 @@ class Advisor:
             regions=resolved.entities.regions,
             neighbours=NEIGHBOURS,
         )
+        return answer
+
+    def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
+        """The LLM's grounded answer, or ``extractive`` with a notice when the LLM fails or is not supported."""
+        try:
+            answer = compose_llm(question, top, self.chat_model, mode=mode, on_token=on_token)
+        except Exception as exc:  # any provider error: connection refused, timeout, bad response
+            extractive.notices.append(
+                f"The language model is unavailable ({type(exc).__name__}); showing the quoted answer instead."
+            )
+            return extractive
+        if answer.refused:
+            extractive.notices += [*answer.notices, "The language model's answer was not supported by the sources."]
+            return extractive
         return answer
 
     def _compare(

@@ -143,5 +143,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     question: str = ""
     """The question as the user asked it."""
+    composer: str = "extractive"
+    """``extractive`` (quoted sentences) or ``llm`` (generated, then grounded sentence by sentence)."""
     retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
     """All passages retrieved for the question, best first (the citations are drawn from the top ones)."""
