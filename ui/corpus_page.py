@@ -37,17 +37,17 @@ def coverage_chart(rows, key: str, measure: str, lang: str) -> alt.Chart:
     label = t(measure, lang)
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(color="#0F6E5C", cornerRadiusEnd=2)
         .encode(
-            x=alt.X(f"{measure}:Q", title=label),
-            y=alt.Y("value:N", sort="-x", title=None),
+            x=alt.X(f"{measure}:Q", title=label, axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("value:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=180)),
             tooltip=[
                 alt.Tooltip("value:N", title=t("col_sectors" if key == "sectors" else "col_regions", lang)),
                 alt.Tooltip("documents:Q", title=t("documents", lang)),
                 alt.Tooltip("passages:Q", title=t("passages", lang)),
             ],
         )
-        .properties(height=max(120, 24 * len(data)))
+        .properties(height=alt.Step(24))
     )
 
 
@@ -77,6 +77,7 @@ def corpus_page(summary: CorpusSummary, lang: str) -> None:
             column_config={
                 t("col_ingested", lang): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                 t("col_passages", lang): st.column_config.NumberColumn(width="small"),
+                t("col_title", lang): st.column_config.TextColumn(width="medium"),
             },
         )
     else:

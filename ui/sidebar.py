@@ -115,7 +115,10 @@ def status_panel(advisor, status, lang: str) -> None:
         st.caption(t("kb_last", lang, when=format_when(status.last_ingest, t("kb_never", lang))))
         if status.failures:
             st.warning(t("kb_failures", lang, n=len(status.failures)))
-        with st.expander(t("upload", lang), icon=":material/upload_file:"):
+        notes = st.session_state.pop("upload_notes", [])
+        with st.expander(t("upload", lang), icon=":material/upload_file:", expanded=bool(notes)):
+            for kind, text in notes:
+                getattr(st, kind)(text)
             gen = st.session_state.setdefault("upload_gen", 0)
             files = st.file_uploader(
                 t("upload", lang),
@@ -151,17 +154,16 @@ def _ingest_uploads(advisor, files, lang: str) -> None:
     except AdvisorError as exc:
         st.error(str(exc))
         return
+    except Exception:  # never a stack trace; the files stay in uploads/ for a later `advisor ingest`
+        log.exception("upload ingest failed")
+        st.error(t("error_page", lang))
+        return
+    counts = dict(added=report.added, updated=report.updated, unchanged=report.unchanged, failed=len(report.failed))
+    notes = [("success", t("upload_done", lang, **counts))]
+    for item in report.failed + report.skipped:
+        name = Path(item.get("path", "")).name
+        notes.append(("warning", t("upload_failed", lang, name=name, reason=item.get("reason", ""))))
+    st.session_state["upload_notes"] = notes
+    st.session_state["upload_gen"] += 1  # a fresh, empty uploader
     st.cache_data.clear()
-    st.session_state["upload_gen"] += 1
-    st.success(
-        t(
-            "upload_done",
-            lang,
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            failed=len(report.failed),
-        )
-    )
-    for item in report.failed:
-        st.warning(t("upload_failed", lang, name=Path(item.get("path", "")).name, reason=item.get("reason", "")))
+    st.rerun()  # redraw the counts, filters and corpus view with the new documents
