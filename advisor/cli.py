@@ -230,6 +230,14 @@ def format_eval(result, k: int) -> str:
     return "\n".join(lines)
 
 
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """``advisor feedback export``: the stored thumbs up/down as CSV on stdout (header row always)."""
+    from advisor.feedback import feedback_export_csv
+
+    sys.stdout.write(feedback_export_csv(settings))
+    return 0
+
+
 def _answer_options(p: argparse.ArgumentParser) -> None:
     for name in ("region", "sector", "partner", "doc-type"):
         p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
@@ -265,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
     _answer_options(p)
     p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("feedback", help="users' feedback on answers")
+    p.add_argument("action", choices=["export"], help="export: print all feedback as CSV")
+    p.set_defaults(func=cmd_feedback)
     p = sub.add_parser("eval", help="score retrieval and refusal on the eval set, against a baseline")
     p.add_argument("--json", action="store_true", help="print one JSON object {system, baseline, misses, seconds}")
     p.add_argument("--k", type=int, default=5, help="cut-off for recall@k and fact-hit@k (default 5)")

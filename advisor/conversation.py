@@ -91,7 +91,9 @@ class ConversationResolver:
         """``text`` with mentions of entities of ``kinds`` removed (spaces tidied)."""
         for start, end, kind, _ in sorted(self.gazetteer.mentions(text), reverse=True):
             if kind in kinds:
-                text = text[:start] + text[end:]
+                head = re.sub(r"(?i)\b(in|en|de|del|for|para|of|at)\s*$", "", text[:start])
+                text = head + text[end:]
+        text = re.sub(r"\s+([?.!,;:])", r"\1", text)
         return re.sub(r"\s{2,}", " ", text).strip()
 
     def resolve(
