@@ -128,9 +128,16 @@ class Advisor:
             failures=tuple((f.doc_id, f.reason or "") for f in files if f.status == "failed"),
         )
 
-    def ingest(self, paths: Sequence[Path], prune: bool = False, progress: ProgressFn | None = None) -> IngestReport:
-        """Ingest files or folders (see :func:`ingest.pipeline.ingest`), then refresh the retriever."""
-        report = ingest(self.index, paths, prune=prune, progress=progress)
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: ProgressFn | None = None,
+        on_passages: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files or folders (see :func:`ingest.pipeline.ingest`; ``progress(done, total, name)`` per file,
+        ``on_passages(written)`` per batch), then refresh the retriever."""
+        report = ingest(self.index, paths, prune=prune, progress=progress, on_passages=on_passages)
         with self._lock:
             self._retriever = None
         return report

@@ -150,7 +150,14 @@ def _ingest_uploads(advisor, files, lang: str) -> None:
         path.write_bytes(f.getvalue())
         paths.append(path)
     try:
-        report = advisor.ingest(paths)
+        with st.status(t("upload_button", lang), expanded=True) as box:
+            bar = st.progress(0.0)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.progress(done / max(total, 1), text=f"{done}/{total} · {Path(name).name}")
+
+            report = advisor.ingest(paths, progress=progress)
+            box.update(state="complete", expanded=False)
     except AdvisorError as exc:
         st.error(str(exc))
         return
