@@ -18,6 +18,24 @@ EVAL = ROOT / "eval"
 PDF_SAMPLES = ROOT.parent / "shared" / "pdf-samples"
 
 
+def run_cli(args: list[str], home: Path, input: str | None = None, timeout: float = 600, **env_extra: str):
+    """Run ``advisor ARGS`` as a subprocess (``python -m advisor.cli``) with ``ADVISOR_HOME=home``; returns the
+    CompletedProcess (text mode, output captured)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ADVISOR_HOME": str(home), **env_extra}
+    return subprocess.run(
+        [sys.executable, "-m", "advisor.cli", *args],
+        input=input,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def make_settings(home: Path, **overrides) -> Settings:
     """Settings for a test index under ``home`` (defaults otherwise, like a user's)."""
     return Settings(home=home, corpus_dir=CORPUS, **overrides)

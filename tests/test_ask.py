@@ -1,12 +1,9 @@
 """Questions against the real corpus, answered extractively with grounded citations."""
 
 import json
-import os
-import subprocess
-import sys
 
 from advisor.grounding import extractive_violations
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
 def test_answer_cites_the_right_document_with_the_fact(corpus_advisor):
@@ -34,15 +31,7 @@ def test_uncovered_question_is_refused(corpus_advisor):
 
 
 def test_cli_ask_json(corpus_advisor):
-    env = {**os.environ, "ADVISOR_HOME": str(corpus_advisor.settings.home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "ask", "What is the IMMEX program?", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_cli(["ask", "What is the IMMEX program?", "--json"], corpus_advisor.settings.home)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["refused"] is False

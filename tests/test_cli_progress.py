@@ -15,7 +15,7 @@ import termios
 import threading
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 
 def test_progress_bar_on_a_terminal_and_clean_json_on_stdout(tmp_path: Path):
@@ -73,15 +73,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.md").write_text("# A\n\nQuerétaro builds aircraft parts.\n")
-    env = {**os.environ, "ADVISOR_HOME": str(tmp_path / "home"), "ADVISOR_EMBEDDING_MODEL": "minilm"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "ingest", str(folder)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_cli(["ingest", str(folder)], tmp_path / "home", ADVISOR_EMBEDDING_MODEL="minilm")
     assert proc.returncode == 0, proc.stderr
     assert "passages/s" not in proc.stderr and "\r" not in proc.stderr
     assert proc.stdout.startswith("1 files: 1 added")

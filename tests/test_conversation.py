@@ -4,15 +4,12 @@ answer modes on the real corpus."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from advisor.grounding import extractive_violations
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 # (question, expected substring of the resolved query or None, expected top-citation doc or None, refused/chit-chat)
 CONVERSATIONS = [
@@ -46,16 +43,7 @@ def chat_transcript(corpus_advisor) -> list[dict]:
     lines: list[str] = []
     for conversation in CONVERSATIONS:
         lines += [q for q, _, _ in conversation] + ["/new"]
-    env = {**os.environ, "ADVISOR_HOME": str(corpus_advisor.settings.home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "chat", "--json"],
-        input="\n".join(lines) + "\n",
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    proc = run_cli(["chat", "--json"], corpus_advisor.settings.home, input="\n".join(lines) + "\n", timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
 

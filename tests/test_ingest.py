@@ -1,13 +1,10 @@
 """Ingest into real embedded Chroma with the real embedding model."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from advisor.service import Advisor
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
 def test_pdf_samples_ingest_reports_failures_and_keeps_the_rest(settings, pdf_samples: Path):
@@ -59,15 +56,7 @@ def test_reingest_unchanged_adds_nothing_and_edit_replaces(settings, tmp_path: P
 
 
 def test_cli_ingest_json_and_exit_code(tmp_path: Path, pdf_samples: Path):
-    env = {**os.environ, "ADVISOR_HOME": str(tmp_path / "home")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "ingest", str(pdf_samples), "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_cli(["ingest", str(pdf_samples), "--json"], tmp_path / "home")
     assert proc.returncode == 2, proc.stderr
     summary = json.loads(proc.stdout)
     assert set(summary) >= {
