@@ -9,10 +9,9 @@ Content seen under two names is indexed once (``report.duplicates``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,9 @@ from advisor.errors import IndexBusy, IngestError
 from advisor.index import Index
 from advisor.types import Passage
 from ingest.chunking import chunk_document
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.discovery import FoundFile, discover
+from ingest.discovery import sha256_of as _sha256
+from ingest.loaders import load_document
 from ingest.manifest import FileRecord
 from ingest.pdf_worker import PdfWorker, timed_out_budget
 
@@ -51,71 +52,6 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class FoundFile:
-    """A file to consider: its absolute key, the doc id shown to users (relative to its root), and the root."""
-
-    path: Path
-    doc_id: str
-    root: str
-
-
-def discover(paths: Sequence[Path], report: IngestReport) -> list[FoundFile]:
-    """Files under ``paths`` with a supported suffix; symlinks, hidden entries and other types go to ``skipped``."""
-    found: list[FoundFile] = []
-    for given in paths:
-        if given.is_symlink():
-            report.skipped.append({"path": str(given), "reason": "symbolic link, not followed"})
-            continue
-        if not given.exists():
-            report.failed.append({"path": str(given), "reason": "no such file or folder"})
-            continue
-        if given.is_file():
-            root = given.resolve().parent
-            candidates: Iterable[Path] = [given.resolve()]
-        else:
-            root = given.resolve()
-            candidates = _walk(root, report)
-        for path in candidates:
-            doc_id = path.relative_to(root).as_posix()
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.skipped.append({"path": doc_id, "reason": f"unsupported file type '{path.suffix or path.name}'"})
-                continue
-            found.append(FoundFile(path, doc_id, str(root)))
-    return found
-
-
-def _walk(root: Path, report: IngestReport) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        for d in list(dirnames):
-            if d.startswith(".") or (here / d).is_symlink():
-                dirnames.remove(d)
-                if (here / d).is_symlink():
-                    report.skipped.append(
-                        {"path": (here / d).relative_to(root).as_posix(), "reason": "symbolic link, not followed"}
-                    )
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = here / name
-            if name.startswith("."):
-                continue
-            if path.is_symlink():
-                report.skipped.append(
-                    {"path": path.relative_to(root).as_posix(), "reason": "symbolic link, not followed"}
-                )
-                continue
-            yield path
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
