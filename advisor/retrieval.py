@@ -137,6 +137,7 @@ class HybridRetriever:
         relevance: RelevanceModel | None = None,
         duplicate_threshold: float = 0.8,
         per_document: int = 2,
+        reranker=None,
     ):
         self.embedder = embedder
         self.store = store
@@ -146,6 +147,7 @@ class HybridRetriever:
         self.relevance = relevance or RELEVANCE_BY_MODEL.get(embedder.fingerprint, RelevanceModel())
         self.duplicate_threshold = duplicate_threshold
         self.per_document = per_document
+        self.reranker = reranker
         self._tokens = {pid: set(lexical_tokens(p.indexed_text)) for pid, p in passages.items()}
 
     def retrieve(
@@ -206,6 +208,9 @@ class HybridRetriever:
             )
             for pid in pool
         ]
+        if self.reranker is not None:  # a configured cross-encoder: average its score with ours
+            ce = self.reranker.scores(query, [s.passage.indexed_text for s in scored])
+            scored = [replace(s, score=0.5 * s.score + 0.5 * float(c)) for s, c in zip(scored, ce, strict=True)]
         scored = [
             replace(s, score=s.score * CONFLICT_PRIOR) if entity_conflict(entities, s.passage) else s for s in scored
         ]

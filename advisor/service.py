@@ -15,6 +15,7 @@ from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.llm import compose_llm, make_chat_model
+from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
 from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
@@ -94,12 +95,14 @@ class Advisor:
             if self._retriever is None:
                 self._version = version
                 passages = {p.id: p for p in self.index.manifest.passages(self.index.model_key)}
+                reranker = CrossEncoderReranker(self.settings.reranker_model) if self.settings.reranker_model else None
                 self._retriever = HybridRetriever(
                     self.index.embedder,
                     self.index.store,
                     self.index.lexical(),
                     passages,
                     candidates=self.settings.candidates,
+                    reranker=reranker,
                 )
                 names: dict[str, set[str]] = {"regions": set(), "sectors": set(), "partners": set()}
                 for p in passages.values():

@@ -210,3 +210,13 @@ def test_eval_runs_end_to_end_on_a_fixture_corpus(tiny_advisor, tmp_path):
     assert result.baseline is not None and result.baseline["overall"].n == 3
     assert result.baseline["unanswerable"].refusal_accuracy == 0.0  # the textbook pipeline never refuses
     assert result.system["unanswerable"].refusal_accuracy == 1.0
+
+
+def test_configured_cross_encoder_that_cannot_load_fails_with_a_clear_error(tiny_advisor, tmp_path):
+    from advisor.errors import ModelUnavailable
+
+    settings = tiny_advisor.settings.model_copy(update={"reranker_model": str(tmp_path / "no-such-cross-encoder")})
+    advisor = Advisor(settings)
+    with pytest.raises(ModelUnavailable, match=r"Reranker model .* cannot be loaded offline"):
+        advisor.ask("Which medical-device cluster is in Tijuana?")
+    assert tiny_advisor.ask("Which medical-device cluster is in Tijuana?").citations  # default path unaffected
