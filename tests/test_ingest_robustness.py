@@ -17,7 +17,7 @@ import pytest
 
 from advisor.index import Index
 from ingest.pipeline import ingest
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT, make_settings, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -80,15 +80,19 @@ def write_corpus(folder: Path) -> None:
         (folder / f"doc-{i:03d}.md").write_text(f"# Document {i}\n\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
 
 
-def cli_env(home: Path, **extra: str) -> dict[str, str]:
+def robust_env(**extra: str) -> dict[str, str]:
+    """Settings of these tests' CLI runs: the small model and many small write batches."""
     env = {
-        **os.environ,
-        "ADVISOR_HOME": str(home),
         "ADVISOR_EMBEDDING_MODEL": "minilm",
         "ADVISOR_EMBED_BATCH_SIZE": "8",  # a write batch every 32 passages: many batches to interrupt
         "HF_HUB_OFFLINE": "1",
     }
     env.update(extra)
+    return env
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "ADVISOR_HOME": str(home), **robust_env(**extra)}
     return env
 
 
@@ -135,14 +139,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
     base = tmp_path_factory.mktemp("crash")
     folder = base / "docs"
     write_corpus(folder)
-    proc = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "ingest", str(folder), "--json"],
-        cwd=ROOT,
-        env=cli_env(base / "clean-home"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_cli(["ingest", str(folder), "--json"], base / "clean-home", **robust_env(), timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["added"] == N_FILES
     manifest_ids, chroma_ids = index_state(base / "clean-home")
@@ -164,28 +161,12 @@ def test_kill_9_mid_ingest_then_rerun_converges_to_a_clean_run(generated, tmp_pa
             proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
         assert committed_files(home) < N_FILES
-    rerun = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "ingest", str(folder), "--json"],
-        cwd=ROOT,
-        env=cli_env(home),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    rerun = run_cli(["ingest", str(folder), "--json"], home, **robust_env(), timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     manifest_ids, chroma_ids = index_state(home)
     assert manifest_ids == clean_ids
     assert chroma_ids == clean_ids
-    again = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "advisor.cli", "ingest", str(folder), "--json"],
-            cwd=ROOT,
-            env=cli_env(home),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        ).stdout
-    )
+    again = json.loads(run_cli(["ingest", str(folder), "--json"], home, **robust_env(), timeout=600).stdout)
     assert (again["unchanged"], again["passages_added"], again["passages_removed"]) == (N_FILES, 0, 0)
 
 
@@ -216,14 +197,7 @@ def test_second_concurrent_ingest_waits_then_reports_index_busy(tmp_path: Path):
     try:
         wait_for(lambda: lock_is_held(home) or first.poll() is not None, 120, "the first ingest to take the lock")
         started = time.monotonic()
-        second = subprocess.run(
-            [sys.executable, "-m", "advisor.cli", "ingest", str(folder), "--json"],
-            cwd=ROOT,
-            env=cli_env(home, ADVISOR_LOCK_TIMEOUT="2"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        second = run_cli(["ingest", str(folder), "--json"], home, **robust_env(ADVISOR_LOCK_TIMEOUT="2"), timeout=120)
         waited = time.monotonic() - started
         assert first.poll() is None, "the first ingest ended while the second waited: the test proves nothing"
         assert second.returncode == 1, second.stderr
@@ -283,14 +257,7 @@ def test_model_change_asks_for_reingest_and_never_mixes_collections(tmp_path: Pa
     (folder / "a.md").write_text("# Bajío\n\nThe Bajío hosts many automotive plants.\n", encoding="utf-8")
 
     def cli(*args: str, model: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "advisor.cli", *args],
-            cwd=ROOT,
-            env=cli_env(home, ADVISOR_EMBEDDING_MODEL=model),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        return run_cli([*args], home, **robust_env(ADVISOR_EMBEDDING_MODEL=model), timeout=600)
 
     assert cli("ingest", str(folder), "--json", model="minilm").returncode == 0
     asked = cli("ask", "Where are automotive plants?", "--json", model="e5")
