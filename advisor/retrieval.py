@@ -149,6 +149,12 @@ class HybridRetriever:
         self.per_document = per_document
         self.reranker = reranker
         self._tokens = {pid: set(lexical_tokens(p.indexed_text)) for pid, p in passages.items()}
+        sections: dict[str, dict[str, None]] = {}
+        for p in sorted(passages.values(), key=lambda p: (p.doc_id, p.position)):
+            if p.section:
+                sections.setdefault(p.doc_id, {})[p.section] = None
+        self.sections_by_doc = {doc: list(names) for doc, names in sections.items()}
+        """Each document's distinct section paths in document order (for suggested follow-ups)."""
 
     def retrieve(
         self,

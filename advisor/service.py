@@ -212,7 +212,7 @@ class Advisor:
             conversation.answer_entities = passage_entities(best)
         answer.suggestions = suggest(
             answer,
-            retriever.passages,
+            retriever.sections_by_doc,
             "es" if looks_spanish(question) else "en",
             regions=resolved.entities.regions,
             neighbours=NEIGHBOURS,

@@ -3,9 +3,9 @@ their other sections (each a topic the corpus covers) and, for a region, the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from advisor.types import Answer, Passage
+from advisor.types import Answer
 
 _COMMON_OPENERS = frozenset({"What", "How", "Why", "Which", "Where", "Who", "The", "When", "Key", "Main"})
 TEMPLATES = {
@@ -16,7 +16,7 @@ TEMPLATES = {
 
 def suggest(
     answer: Answer,
-    passages: Mapping[str, Passage],
+    sections_by_doc: Mapping[str, Sequence[str]],
     lang: str = "en",
     limit: int = 3,
     regions: Iterable[str] = (),
@@ -31,8 +31,7 @@ def suggest(
     cited_sections = {(c.doc_id, c.section) for c in answer.citations}
     out: list[str] = []
     for doc_id in dict.fromkeys(c.doc_id for c in answer.citations):
-        sections = [p.section for p in passages.values() if p.doc_id == doc_id and p.section]
-        for section in dict.fromkeys(sections):
+        for section in sections_by_doc.get(doc_id, ()):
             if (doc_id, section) in cited_sections:
                 continue
             topic = section.split(" > ")[-1]
