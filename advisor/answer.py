@@ -169,7 +169,7 @@ def refusal(scored: Sequence[ScoredPassage], missing: str | None = None) -> Answ
     if topics:
         text += " Nearest topics it does cover: " + "; ".join(topics[:3]) + "."
     best = scored[0].score if scored else 0.0
-    return Answer(text=text, citations=[], refused=True, confidence=round(best, 3))
+    return Answer(text=text, citations=[], refused=True, confidence=round(best, 3), missing_measure=missing)
 
 
 class CitationNumbering:

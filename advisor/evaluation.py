@@ -111,7 +111,7 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
                 answer.refused,
                 answer.resolved_query or "",
                 best_score=ranked[0].score if ranked else 0.0,
-                measure_missing=answer.refused and "has no figures on" in answer.text,
+                measure_missing=answer.missing_measure is not None,
             )
         )
     return outcomes

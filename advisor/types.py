@@ -143,6 +143,8 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     question: str = ""
     """The question as the user asked it."""
+    missing_measure: str | None = None
+    """For a refusal because the evidence lacks the measure asked for: that measure (advisor.answerability)."""
     composer: str = "extractive"
     """``extractive`` (quoted sentences) or ``llm`` (generated, then grounded sentence by sentence)."""
     retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
