@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +25,6 @@ PDF_SAMPLES = ROOT.parent / "shared" / "pdf-samples"
 def run_cli(args: list[str], home: Path, input: str | None = None, timeout: float = 600, **env_extra: str):
     """Run ``advisor ARGS`` as a subprocess (``python -m advisor.cli``) with ``ADVISOR_HOME=home``; returns the
     CompletedProcess (text mode, output captured)."""
-    import subprocess
     import sys
 
     env = {**os.environ, "ADVISOR_HOME": str(home), **env_extra}
@@ -34,6 +37,32 @@ def run_cli(args: list[str], home: Path, input: str | None = None, timeout: floa
         text=True,
         timeout=timeout,
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float, expect: bytes | None = None) -> None:
+    """Poll ``url`` until it answers 200 (with body ``expect`` if given), every 0.3 s for at most ``timeout`` seconds.
+
+    Raises:
+        AssertionError: the process ``proc`` exited (its ``log`` tail is in the message) or the time ran out.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if expect is None or response.read() == expect:
+                    return
+        except OSError:
+            pass
+        assert proc.poll() is None, f"server exited ({proc.returncode}): {log.read_text(errors='replace')[-3000:]}"
+        assert time.monotonic() < deadline, f"{url} not serving after {timeout:.0f} s"
+        time.sleep(0.3)
 
 
 def make_settings(home: Path, **overrides) -> Settings:

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, make_settings
+from tests.conftest import CORPUS, ROOT, free_port, make_settings, wait_for_http
 
 CHROMIUM = os.environ.get("ADVISOR_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path("/tmp/ui-shots")
@@ -56,12 +53,6 @@ CORPUS_DOCS = (
     "regions/queretaro.md",
     "regions/guanajuato.md",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +96,7 @@ def server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (base / "streamlit.log").read_text()
-            assert time.time() < deadline, "streamlit did not start"
-            time.sleep(0.3)
+        wait_for_http(f"{url}/_stcore/health", proc, base / "streamlit.log", timeout=60, expect=b"ok")
         yield {"url": url, "shots": base, "log": base / "streamlit.log"}
     finally:
         proc.terminate()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,15 +12,9 @@ from advisor.errors import ConfigError
 from advisor.index import Index
 from advisor.store import check_server_version
 from ingest.pipeline import ingest
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT, free_port, make_settings, wait_for_http
 
 CHROMA = ROOT / ".venv" / "bin" / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
@@ -41,15 +32,7 @@ class ChromaServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (self.path.parent / "chroma.log").read_text(errors="replace")[-2000:]
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("chroma run did not come up in 60 s")
+        wait_for_http(f"{self.url}/api/v2/heartbeat", self.proc, self.path.parent / "chroma.log", timeout=60)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
