@@ -193,30 +193,6 @@ class CitationNumbering:
         return [_citation(n, self._items[pid], tuple(self._quotes[pid])) for pid, n in self._order.items()]
 
 
-MODES = ("answer", "talking_points", "compare")
-_TALKING_POINTS = re.compile(
-    r"\b(talking points?|bullet points?|bullets|pitch|key points|selling points|puntos clave|argumentos|"
-    r"puntos de venta|vi[nñ]etas)\b",
-    re.IGNORECASE,
-)
-
-
-_COMPARISON_CUE = re.compile(
-    r"\b(compare|comparison|vs\.?|versus|or|between|differences?|better|cheaper|bigger|larger|smaller|which one|"
-    r"comparar|compara|comparaci[oó]n|frente a|entre|diferencias?|mejor|m[aá]s barato|o)\b",
-    re.IGNORECASE,
-)
-
-
-def detect_mode(question: str, compared: int) -> str:
-    """``talking_points`` when the question asks for bullets/talking points; ``compare`` when it names ``compared``
-    ≥ 2 entities of one kind (two regions, sectors or partners) and uses a comparison cue ("compare", "vs", "or",
-    "cheaper"…); else ``answer``."""
-    if _TALKING_POINTS.search(question):
-        return "talking_points"
-    return "compare" if compared >= 2 and _COMPARISON_CUE.search(question) else "answer"
-
-
 def compose_extractive(
     question: str,
     question_weights: dict[str, float],

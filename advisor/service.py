@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_compare, compose_extractive, detect_mode
+from advisor.answer import compose_compare, compose_extractive
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, last_resolved
 from advisor.criteria import criterion_of
@@ -15,6 +15,7 @@ from advisor.entities import Entities, Gazetteer
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.llm import compose_llm, make_chat_model
+from advisor.modes import detect_mode, search_topic
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
 from advisor.suggestions import NEIGHBOURS, suggest
@@ -176,7 +177,8 @@ class Advisor:
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
         with stage(timings, "resolve"):
-            query = expand_spanish(resolved.text) if self.settings.query_expansion else resolved.text
+            topic = search_topic(resolved.text)
+            query = expand_spanish(topic) if self.settings.query_expansion else topic
         kind, compared = _compared(resolved.entities)
         chosen = detect_mode(question, len(compared)) if mode == "auto" else mode
         if chosen == "compare" and len(compared) < 2:

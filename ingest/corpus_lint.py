@@ -113,9 +113,9 @@ def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[
 
 
 def load_eval(eval_dir: Path) -> list[dict]:
-    """All eval questions from ``eval_dir/**/*.yaml`` (each file a YAML list of mappings), in file order."""
+    """All eval questions from ``eval_dir/**/questions-*.yaml`` (each file a YAML list of mappings), in file order."""
     items: list[dict] = []
-    for path in sorted(eval_dir.rglob("*.yaml")):
+    for path in sorted(eval_dir.rglob("questions-*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         if not isinstance(data, list):
             raise ValueError(f"{path}: expected a YAML list of questions")

@@ -200,7 +200,7 @@ def test_eval_runs_end_to_end_on_a_fixture_corpus(tiny_advisor, tmp_path):
             "gold_facts": [],
         },
     ]
-    (eval_dir / "q.yaml").write_text(yaml.safe_dump(questions), encoding="utf-8")
+    (eval_dir / "questions-fixture.yaml").write_text(yaml.safe_dump(questions), encoding="utf-8")
     tiny_advisor.settings.corpus_dir = tiny_advisor.settings.home.parent / "docs"
     result = evaluate(tiny_advisor, eval_dir, k=5, baseline=True)
     overall = result.system["overall"]
