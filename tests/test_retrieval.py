@@ -8,7 +8,9 @@ import yaml
 from advisor.conversation import ConversationResolver, is_chitchat
 from advisor.entities import Entities, Gazetteer
 from advisor.evaluation import Outcome, calibrate_threshold, evaluate, score
+from advisor.lexical import lexical_tokens
 from advisor.lexicon import expand_spanish
+from advisor.modes import search_topic
 from advisor.retrieval import is_definitional, rrf
 from advisor.service import Advisor
 from advisor.types import Filters
@@ -220,3 +222,20 @@ def test_configured_cross_encoder_that_cannot_load_fails_with_a_clear_error(tiny
     with pytest.raises(ModelUnavailable, match=r"Reranker model .* cannot be loaded offline"):
         advisor.ask("Which medical-device cluster is in Tijuana?")
     assert tiny_advisor.ask("Which medical-device cluster is in Tijuana?").citations  # default path unaffected
+
+
+def test_request_phrasing_is_left_out_of_the_search(corpus_advisor):
+    assert search_topic("Give me three talking points on IMMEX for a client") == "IMMEX"
+    assert search_topic("Dame puntos clave sobre Querétaro") == "Querétaro"
+    question = "What share of a car has to be North American under USMCA?"
+    assert search_topic(question) == question  # "share" is content, not a request
+    answer = corpus_advisor.ask("Give me talking points on IMMEX")  # was refused: give/talking/points in no passage
+    assert not answer.refused and answer.mode == "talking_points"
+    assert answer.citations[0].doc_id == "policy/immex-shelter-prosec.md"
+
+
+def test_an_abbreviation_matches_its_spelled_out_form(corpus_advisor):
+    assert "fdi" in lexical_tokens("Nuevo León received $2.1bn of foreign direct investment in 2024")
+    answer = corpus_advisor.ask("How much FDI did Nuevo León receive in 2024?")
+    first = answer.text.split("[1]")[0]
+    assert "$2.1bn" in first and "foreign direct investment" in first
