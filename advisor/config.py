@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="local-model", description="Model name sent to the LLM server.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key, if the server needs one.")
     llm_timeout: float = Field(default=30.0, gt=0, description="Seconds before the LLM call is abandoned.")
+    llm_max_tokens: int = Field(
+        default=512, ge=16, le=8192, description="Most tokens the LLM may write per answer (5 sentences need ~200)."
+    )
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; unset = embedded.")
     passage_size: int = Field(default=900, ge=200, le=4000, description="Max passage length, characters.")
     passage_overlap: int = Field(default=100, ge=0, le=1000, description="Overlap between split passages, characters.")

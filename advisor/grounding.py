@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from advisor.lexical import lexical_tokens
-from advisor.text import split_sentences
+import numpy as np
+
+from advisor.embedding import Embedder
+from advisor.lexical import STOP_WORDS, lexical_tokens
+from advisor.text import fold, split_sentences
 from advisor.types import Answer, ScoredPassage
 
 MARKER = re.compile(r"\[(\d+)\]")
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
+"""A bullet or numbered list item's prefix ("- ", "• ", "2. ", "3) "); such lines come out as "- " bullets."""
 
 
 def extractive_violations(answer: Answer) -> list[str]:
@@ -35,6 +40,28 @@ def extractive_violations(answer: Answer) -> list[str]:
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 MIN_SUPPORT = 0.6
 """Share of a sentence's content words (markers removed) that its cited passages must contain."""
+MIN_SHARED_FOR_PARAPHRASE = 0.4
+"""With an embedding model: the share of content words a close paraphrase (:data:`MIN_SIMILARITY`) must still have."""
+MIN_SIMILARITY = 0.88
+"""Cosine between the sentence and its closest passage sentence (default ``minilm+e5`` embeddings) for the sentence
+to count as supported. Chosen on ``eval/grounding-pairs.yaml`` (labelled supported / unsupported claims), where it
+keeps false acceptances low; ``tests/test_grounding_pairs.py`` measures it."""
+
+SentenceSimilarity = Callable[[str, Sequence[str]], float]
+"""``(claim, sentences) -> highest cosine similarity`` between the claim and any of the sentences."""
+
+
+def embedding_similarity(embedder: Embedder) -> SentenceSimilarity:
+    """A :data:`SentenceSimilarity` from an embedding model: the claim and the sentences are embedded as documents
+    (one ``(1 + len(sentences), dimension)`` batch) and the highest cosine is returned (0.0 for no sentences)."""
+
+    def best(claim: str, sentences: Sequence[str]) -> float:
+        if not sentences:
+            return 0.0
+        vectors = embedder.embed_documents([claim, *sentences])
+        return float(np.max(vectors[1:] @ vectors[0]))
+
+    return best
 
 
 def numbers_in(text: str) -> set[str]:
@@ -42,17 +69,67 @@ def numbers_in(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
-def is_supported(sentence: str, passages: Sequence[str]) -> bool:
-    """A sentence is supported when every figure it states occurs in one of ``passages`` and at least
-    :data:`MIN_SUPPORT` of its content words do."""
-    evidence = " ".join(passages)
-    if not numbers_in(sentence) <= numbers_in(evidence):
-        return False
+def word_share(sentence: str, passages: Sequence[str]) -> float:
+    """Share of the sentence's content words (:func:`advisor.lexical.lexical_tokens`) found in ``passages``, in
+    [0, 1]; 0.0 for a sentence with no content word."""
     words = set(lexical_tokens(sentence))
     if not words:
+        return 0.0
+    found = set(lexical_tokens(" ".join(passages)))
+    return len(words & found) / len(words)
+
+
+_NAME = re.compile(r"\b[A-Z][\w.\-]*(?:['’][sS])?")
+_NAME_ALIASES = {"us": ("united states", "u.s"), "u.s": ("united states", "us"), "usa": ("united states", "u.s")}
+_OPENER_TEXT = """
+about after also although as at because before both but during each for however in it its most once one over since so
+some such the these this those today under unlike until when where whereas while with within yet
+"""
+_OPENERS = frozenset(_OPENER_TEXT.split())
+"""Common words that start a sentence capitalised without being names."""
+
+
+def names_in(sentence: str) -> list[str]:
+    """Proper names and acronyms of ``sentence`` (capitalised words, possessive ``'s`` removed, accent-folded and
+    lower-cased), without a sentence-initial common word ("The", "Under", "When"…)."""
+    names = [fold(m.group(0)) for m in _NAME.finditer(sentence)]
+    names = [re.sub(r"['’]s$", "", n).rstrip(".-") for n in names]
+    if names and re.match(r"^\W*[A-Z]", sentence) and (names[0] in STOP_WORDS or names[0] in _OPENERS):
+        names = names[1:]
+    return [n for n in names if n]
+
+
+def names_supported(sentence: str, passages: Sequence[str]) -> bool:
+    """Every proper name of ``sentence`` (:func:`names_in`) occurs as a word in ``passages`` (plural ``s``/``es``
+    allowed; US / U.S. / United States are one name). Catches a claim that moves a passage's fact to another place,
+    company or country ("Jalisco is the centre of…" from a passage about Baja California)."""
+    evidence = fold(" ".join(passages))
+    tokens = set(lexical_tokens(" ".join(passages)))  # includes "fdi" where a passage spells it out
+    for name in names_in(sentence):
+        if name in tokens:
+            continue
+        forms = (name, *_NAME_ALIASES.get(name, ()))
+        if not any(re.search(rf"(?<![\w]){re.escape(f)}(?:s|es)?(?![\w])", evidence) for f in forms):
+            return False
+    return True
+
+
+def is_supported(sentence: str, passages: Sequence[str], similarity: SentenceSimilarity | None = None) -> bool:
+    """A sentence is supported by ``passages`` when every figure it states occurs in them (exactly, thousands
+    separators aside), every proper name does (:func:`names_supported`), and its words do: at least
+    :data:`MIN_SUPPORT` of its content words without ``similarity``; with ``similarity``, at least
+    :data:`MIN_SHARED_FOR_PARAPHRASE` of them and a cosine ≥ :data:`MIN_SIMILARITY` to the closest passage sentence
+    (word overlap alone accepts "Auba develops tools that cause delays" from "Auba develops AI tools that predict
+    delays"; the embedding catches much of that — ``eval/grounding-pairs.yaml``)."""
+    if not numbers_in(sentence) <= numbers_in(" ".join(passages)) or not names_supported(sentence, passages):
         return False
-    found = set(lexical_tokens(evidence))
-    return len(words & found) / len(words) >= MIN_SUPPORT
+    share = word_share(sentence, passages)
+    if similarity is None:
+        return share >= MIN_SUPPORT
+    if share < MIN_SHARED_FOR_PARAPHRASE:
+        return False
+    sentences = [p[a:b] for p in passages for a, b in split_sentences(p)]
+    return similarity(sentence, sentences) >= MIN_SIMILARITY
 
 
 def _best_quote(sentence: str, passage: str) -> str:
@@ -63,11 +140,25 @@ def _best_quote(sentence: str, passage: str) -> str:
     return passage[a:b]
 
 
-def ground_llm_answer(raw: str, scored: Sequence[ScoredPassage], texts: Sequence[str] | None = None) -> Answer:
+def attribute(claim: str, texts: Sequence[str], similarity: SentenceSimilarity | None = None) -> int | None:
+    """The passage number (1-based) that best supports an uncited ``claim`` — among those that support it
+    (:func:`is_supported`), the one sharing most of its content words — or None when no passage supports it."""
+    supporting = [n for n, text in enumerate(texts, 1) if is_supported(claim, [text], similarity)]
+    return max(supporting, key=lambda n: word_share(claim, [texts[n - 1]]), default=None)
+
+
+def ground_llm_answer(
+    raw: str,
+    scored: Sequence[ScoredPassage],
+    texts: Sequence[str] | None = None,
+    similarity: SentenceSimilarity | None = None,
+) -> Answer:
     """Check an LLM answer against the passages it was given (numbered 1..len(scored)).
 
-    Markers pointing to no passage are removed; a sentence left without a valid marker, or not supported by its
-    cited passages (:func:`is_supported`: figures must match exactly), is dropped and counted in ``notices``.
+    Markers pointing to no passage are removed. A sentence the model left without a valid marker is attributed to
+    the passage that supports it (:func:`attribute`; counted in ``notices``) — small models often forget markers.
+    A sentence not supported by its cited passages (:func:`is_supported`: figures must match exactly; ``similarity``
+    admits close paraphrases), or uncited and supported by none, is dropped and counted in ``notices``.
     Citations are renumbered in order of use; each quotes the passage sentence closest to the answer sentence.
     ``texts``: the passage texts the model saw (sanitized); defaults to the passages' own texts.
     """
@@ -75,11 +166,12 @@ def ground_llm_answer(raw: str, scored: Sequence[ScoredPassage], texts: Sequence
     kept: list[str] = []
     numbering: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
-    dropped = removed_markers = 0
+    dropped = removed_markers = attributed = 0
     lines = [ln.strip() for ln in raw.strip().split("\n") if ln.strip()]
     for line in lines:
-        bullet = line.startswith(("- ", "* ", "• "))
-        body = line[2:] if bullet else line
+        item = _LIST_ITEM.match(line)
+        bullet = item is not None
+        body = line[item.end() :] if item else line
         out_sentences = []
         for a, b in split_sentences(body):
             sentence = body[a:b]
@@ -88,7 +180,11 @@ def ground_llm_answer(raw: str, scored: Sequence[ScoredPassage], texts: Sequence
             removed_markers += len(cited) - len([n for n in cited if 1 <= n <= len(scored)])
             claim = MARKER.sub("", sentence).strip()
             claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
-            if not valid or not is_supported(claim, [texts[n - 1] for n in valid]):
+            if not valid:
+                found = attribute(claim, texts, similarity)
+                valid = [found] if found is not None else []
+                attributed += bool(valid)
+            if not valid or not is_supported(claim, [texts[n - 1] for n in valid], similarity):
                 dropped += 1
                 continue
             new = []
@@ -110,6 +206,8 @@ def ground_llm_answer(raw: str, scored: Sequence[ScoredPassage], texts: Sequence
         notices.append(f"{dropped} sentence(s) removed: not supported by the cited passages")
     if removed_markers:
         notices.append(f"{removed_markers} citation marker(s) removed: they pointed to no passage")
+    if attributed:
+        notices.append(f"{attributed} sentence(s) had no citation from the model; cited to the passage supporting them")
     if not kept:
         answer = refusal(scored)
         answer.notices = notices

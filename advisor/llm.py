@@ -7,12 +7,14 @@ Configured by settings: ``ADVISOR_LLM=openai-compatible`` (``ADVISOR_LLM_BASE_UR
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import re
 from collections.abc import Callable, Sequence
 
 from advisor.config import Settings
 from advisor.errors import ConfigError
-from advisor.grounding import ground_llm_answer
+from advisor.grounding import SentenceSimilarity, ground_llm_answer
 from advisor.prompts import answer_messages
 from advisor.text import split_sentences
 from advisor.types import Answer, ScoredPassage
@@ -37,7 +39,10 @@ def make_chat_model(settings: Settings):
             raise ConfigError(
                 "ADVISOR_LLM=openai-compatible needs ADVISOR_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)"
             )
-        from langchain_openai import ChatOpenAI
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:
+            raise ConfigError("ADVISOR_LLM=openai-compatible needs the 'langchain-openai' package") from exc
 
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
         return ChatOpenAI(
@@ -46,6 +51,7 @@ def make_chat_model(settings: Settings):
             api_key=key,
             temperature=0,
             timeout=settings.llm_timeout,
+            max_tokens=settings.llm_max_tokens,
             max_retries=0,
         )
     if settings.llm == "ollama":
@@ -53,8 +59,47 @@ def make_chat_model(settings: Settings):
             from langchain_ollama import ChatOllama
         except ImportError as exc:
             raise ConfigError("ADVISOR_LLM=ollama needs the 'langchain-ollama' package") from exc
-        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url or None, temperature=0)
+        return ChatOllama(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url or None,
+            temperature=0,
+            num_predict=settings.llm_max_tokens,
+            client_kwargs={"timeout": settings.llm_timeout},
+        )
     raise ConfigError(f"ADVISOR_LLM={settings.llm!r}: use 'openai-compatible' or 'ollama', or leave it unset")
+
+
+def provider_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "the LLM server failed" (down, slow, refused, bad response) rather than a bug in this
+    code: OS and network errors, httpx's, LangChain's ``ModelError`` family (connection, timeout, status), the openai
+    client's ``APIError`` family, Ollama's ``ResponseError`` when installed, and ``ValueError`` (malformed response).
+    The caller falls back to the extractive answer on these; anything else (a bug) propagates."""
+    import httpx
+    from langchain_core.exceptions import ModelError
+
+    errors: list[type[BaseException]] = [OSError, httpx.HTTPError, ModelError, ValueError]
+    for module, name in (("openai", "APIError"), ("ollama", "ResponseError")):
+        with contextlib.suppress(ImportError, AttributeError):
+            errors.append(getattr(importlib.import_module(module), name))
+    return tuple(errors)
+
+
+def fallback_notice(exc: BaseException, timeout: float) -> str:
+    """The notice shown when the LLM failed with ``exc`` (one of :func:`provider_errors`) and the quoted answer is
+    shown instead; ``timeout`` is the configured limit in seconds."""
+    import httpx
+    from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
+
+    if isinstance(exc, TimeoutError | httpx.TimeoutException | ModelTimeoutError) or "Timeout" in type(exc).__name__:
+        reason = f"no answer within {timeout:g} s"
+    elif (
+        isinstance(exc, ConnectionError | httpx.ConnectError | ModelConnectionError)
+        or "Connection" in type(exc).__name__
+    ):
+        reason = "its server cannot be reached"
+    else:
+        reason = type(exc).__name__
+    return f"The language model is unavailable ({reason}); showing the quoted answer instead."
 
 
 def sanitize_passage(text: str) -> str:
@@ -71,9 +116,11 @@ def compose_llm(
     chat_model,
     mode: str = "answer",
     on_token: Callable[[str], None] | None = None,
+    similarity: SentenceSimilarity | None = None,
 ) -> Answer:
     """Ask ``chat_model`` to answer from ``scored`` passages (numbered 1..n in order), streaming tokens to
-    ``on_token``; then keep only grounded sentences. Exceptions of the model propagate (the caller falls back)."""
+    ``on_token``; then keep only grounded sentences (:func:`advisor.grounding.ground_llm_answer`, with
+    ``similarity`` for paraphrases). Exceptions of the model propagate (the caller falls back)."""
     clean = [sanitize_passage(s.passage.text) for s in scored]
     messages = answer_messages(
         question, [(i + 1, s.passage.title, t) for i, (s, t) in enumerate(zip(scored, clean, strict=True))], mode
@@ -84,6 +131,6 @@ def compose_llm(
         parts.append(piece)
         if on_token and piece:
             on_token(piece)
-    answer = ground_llm_answer("".join(parts), scored, clean)
+    answer = ground_llm_answer("".join(parts), scored, clean, similarity)
     answer.mode = mode
     return answer

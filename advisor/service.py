@@ -12,9 +12,10 @@ from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, last_resolved
 from advisor.criteria import criterion_of
 from advisor.entities import Entities, Gazetteer
+from advisor.grounding import embedding_similarity
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
-from advisor.llm import compose_llm, make_chat_model
+from advisor.llm import compose_llm, fallback_notice, make_chat_model, provider_errors
 from advisor.modes import detect_mode, search_topic
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
@@ -224,11 +225,16 @@ class Advisor:
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
         """The LLM's grounded answer, or ``extractive`` with a notice when the LLM fails or is not supported."""
         try:
-            answer = compose_llm(question, top, self.chat_model, mode=mode, on_token=on_token)
-        except Exception as exc:  # any provider error: connection refused, timeout, bad response
-            extractive.notices.append(
-                f"The language model is unavailable ({type(exc).__name__}); showing the quoted answer instead."
+            answer = compose_llm(
+                question,
+                top,
+                self.chat_model,
+                mode=mode,
+                on_token=on_token,
+                similarity=embedding_similarity(self.index.embedder),
             )
+        except provider_errors() as exc:  # connection refused, timeout, HTTP error, malformed response
+            extractive.notices.append(fallback_notice(exc, self.settings.llm_timeout))
             return extractive
         if answer.refused:
             extractive.notices += [*answer.notices, "The language model's answer was not supported by the sources."]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from typing import ClassVar
 
+import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
@@ -11,6 +13,7 @@ from advisor.grounding import ground_llm_answer
 from advisor.llm import compose_llm, sanitize_passage
 from advisor.service import Advisor
 from advisor.types import Passage, ScoredPassage
+from tests.conftest import free_port
 
 NL = (
     "Nuevo León received $2.1bn of foreign direct investment in 2024, or 6% of the national total. "
@@ -50,10 +53,12 @@ class RecordingModel(GenericFakeChatModel):
 def test_valid_markers_kept_unknown_removed_and_renumbered():
     raw = "Nuevo León received $2.1bn of FDI in 2024 [2]. Tijuana has a medical-device cluster [7]."
     answer = ground_llm_answer(raw, scored("Tijuana hosts a large medical-device cluster.", NL))
-    assert answer.text == "Nuevo León received $2.1bn of FDI in 2024 [1]."
-    assert [c.doc_id for c in answer.citations] == ["doc2.md"]
+    # [7] points to no passage: removed, and the sentence is cited to the passage that supports it.
+    assert answer.text == "Nuevo León received $2.1bn of FDI in 2024 [1]. Tijuana has a medical-device cluster [2]."
+    assert [c.doc_id for c in answer.citations] == ["doc2.md", "doc1.md"]
     assert answer.citations[0].quote in NL
     assert any("pointed to no passage" in n for n in answer.notices)
+    assert any("1 sentence(s) had no citation" in n for n in answer.notices)
 
 
 def test_invented_number_is_dropped():
@@ -68,6 +73,22 @@ def test_uncited_and_unsupported_sentences_are_dropped():
     raw = "Mexico is the best place on earth. Nuevo León got 6% of the national total in 2024 [1]."
     assert ground_llm_answer(raw, scored(NL)).text == "Nuevo León got 6% of the national total in 2024 [1]."
     assert ground_llm_answer("The moon is made of cheese [1].", scored(NL)).refused
+
+
+def test_numbered_items_become_bullets_without_their_numbers():
+    raw = "1. Nuevo León received $2.1bn of FDI in 2024 [1].\n2) Monterrey's industrial vacancy rose in 2025 [1]."
+    assert ground_llm_answer(raw, scored(NL)).text.splitlines() == [
+        "- Nuevo León received $2.1bn of FDI in 2024 [1].",
+        "- Monterrey's industrial vacancy rose in 2025 [1].",
+    ]
+
+
+def test_an_uncited_supported_sentence_is_cited_to_its_passage():
+    raw = "Nuevo León received $2.1bn of foreign direct investment in 2024. Tijuana makes medical devices [1]."
+    answer = ground_llm_answer(raw, scored("Tijuana hosts a large medical-device cluster.", NL))
+    assert answer.text.startswith("Nuevo León received $2.1bn of foreign direct investment in 2024 [1].")
+    assert answer.citations[0].doc_id == "doc2.md"
+    assert any("had no citation from the model" in n for n in answer.notices)
 
 
 def test_injected_instruction_is_not_sent_and_not_accepted():
@@ -116,3 +137,46 @@ def test_advisor_uses_grounded_llm_answer(corpus_advisor):
     assert answer.composer == "llm"
     assert "freight forwarder" in answer.text and "Mars" not in answer.text
     assert answer.citations[0].doc_id == "alliance/nuvocargo.md"
+
+
+def _real_client_settings(corpus_advisor, provider: str, base_url: str, timeout: float = 5.0):
+    return corpus_advisor.settings.model_copy(
+        update={"llm": provider, "llm_base_url": base_url, "llm_timeout": timeout}
+    )
+
+
+@pytest.mark.parametrize("provider", ["openai-compatible", "ollama"])
+def test_real_client_to_a_closed_port_falls_back(corpus_advisor, provider):
+    """The real LangChain client (ChatOpenAI / ChatOllama) against a loopback port nobody listens on."""
+    base = f"http://127.0.0.1:{free_port()}" + ("/v1" if provider == "openai-compatible" else "")
+    advisor = Advisor(_real_client_settings(corpus_advisor, provider, base))
+    answer = advisor.ask("What does Nuvocargo do?")
+    assert answer.composer == "extractive" and not answer.refused
+    assert answer.citations[0].doc_id == "alliance/nuvocargo.md"
+    assert any("unavailable (its server cannot be reached)" in n for n in answer.notices), answer.notices
+
+
+def test_real_client_to_a_silent_server_times_out_and_falls_back(corpus_advisor):
+    """A server that accepts the connection and never answers: the call is abandoned after ADVISOR_LLM_TIMEOUT."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+        advisor = Advisor(_real_client_settings(corpus_advisor, "openai-compatible", base, timeout=1.0))
+        answer = advisor.ask("What does Nuvocargo do?")
+    assert answer.composer == "extractive" and answer.citations
+    assert "The language model is unavailable (no answer within 1 s); showing the quoted answer instead." in (
+        answer.notices
+    )
+
+
+class BuggyModel(GenericFakeChatModel):
+    def _stream(self, *args, **kwargs):
+        raise NameError("a bug in our code, not a provider failure")
+        yield  # pragma: no cover
+
+
+def test_a_bug_is_not_hidden_by_the_fallback(corpus_advisor):
+    advisor = Advisor(corpus_advisor.settings, chat_model=BuggyModel(messages=iter([])))
+    with pytest.raises(NameError):
+        advisor.ask("What does Nuvocargo do?")
