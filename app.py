@@ -19,7 +19,7 @@ from advisor.feedback import FeedbackStore, feedback_path
 from advisor.service import Advisor
 from advisor.types import Filters
 from ui import sidebar
-from ui.chat import new_message_id, show_answer
+from ui.chat import LiveDraft, new_message_id, show_answer
 from ui.corpus import CorpusSummary, summarize
 from ui.corpus_page import corpus_page
 from ui.i18n import t
@@ -82,19 +82,29 @@ def ask(advisor: Advisor, question: str, mode: str, filters: Filters, lang: str,
     with st.chat_message("user"):
         st.markdown(escape_markdown(question))
     with st.chat_message("assistant"):
+        draft = LiveDraft(t("drafting", lang)) if advisor.chat_model is not None else None
         try:
             with st.spinner(t("searching", lang)):
-                answer = advisor.ask(question, conversation=conversation, filters=filters, mode=mode)
+                answer = advisor.ask(
+                    question,
+                    conversation=conversation,
+                    filters=filters,
+                    mode=mode,
+                    on_token=draft.add if draft else None,
+                )
         except Exception as exc:  # never a stack trace on the page; the chat keeps working
             log.exception("ask failed")
             text = str(exc) if isinstance(exc, AdvisorError) else t("error_ask", lang)
             messages.append({"role": "assistant", "error": text})
             st.error(text)
             return
+        finally:
+            if draft:
+                draft.clear()
         msg = {"role": "assistant", "id": new_message_id(), "answer": answer}
         msg["filters"] = sidebar.filters_text(filters, lang)
         messages.append(msg)
-        show_answer(msg, lang, store, stream=True)
+        show_answer(msg, lang, store, stream=draft is None)  # an LLM answer was already streamed as its draft
 
 
 def main(lang: str) -> None:

@@ -43,8 +43,9 @@ def answer_json(answer: Answer) -> dict:
 
 
 def format_answer(answer: Answer) -> str:
-    """Plain-text rendering: the answer, then a numbered source list."""
+    """Plain-text rendering: the answer, its notices ("Note: …"), then a numbered source list."""
     lines = [answer.text]
+    lines += [f"Note: {n}" for n in answer.notices]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:

@@ -174,9 +174,9 @@ class Advisor:
         conversation.resolved.append(resolved)
         if resolved.is_chitchat:
             reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
-            return Answer(text=reply, citations=[], resolved_query=None, notices=["chit-chat: not searched"])
+            return Answer(text=reply, citations=[], resolved_query=None)
         if not retriever.passages:
-            return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True, notices=["empty index"])
+            return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True)
         with stage(timings, "resolve"):
             topic = search_topic(resolved.text)
             query = expand_spanish(topic) if self.settings.query_expansion else topic

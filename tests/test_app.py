@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from advisor.config import Settings
 from advisor.feedback import feedback_export_csv, feedback_path
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
+from ui.render import escape_markdown
 
 
 def make_app(home: Path, **env: str) -> AppTest:
@@ -238,3 +239,16 @@ def test_upload_adds_a_document_to_an_empty_index(tmp_path):
     ask(at, "What duty do Zorblax widgets pay?")
     answer = answers(at)[-1]
     assert not answer.refused and answer.citations[0].doc_id.endswith("Zorblax_memo.md")
+
+
+def test_llm_down_shows_the_quoted_answer_and_says_why(corpus_advisor):
+    """With ADVISOR_LLM pointing at a port nobody listens on, the real client fails and the page says why."""
+    base_url = f"http://127.0.0.1:{free_port()}/v1"
+    at = run(make_app(corpus_advisor.settings.home, ADVISOR_LLM="openai-compatible", ADVISOR_LLM_BASE_URL=base_url))
+    ask(at, "What does Nuvocargo do?")
+    assert not at.error, [e.value for e in at.error]
+    answer = answers(at)[0]
+    assert answer.composer == "extractive" and answer.citations
+    captions = [c.value for c in at.chat_message[1].caption]
+    expected = escape_markdown("language model is unavailable (its server cannot be reached)")
+    assert any(expected in c for c in captions), captions

@@ -144,3 +144,21 @@ def test_grounding_removes_what_the_passage_does_not_support(llm_base_url, corpu
     removed = [int(n.split()[0]) for n in answer.notices if "removed: not supported" in n]
     assert removed and removed[0] >= 1, (raw, answer.notices)
     assert "2031" not in answer.text
+
+
+def test_app_streams_the_draft_then_shows_the_checked_answer(corpus_advisor, llm_base_url):
+    """The chat app with ADVISOR_LLM set, through AppTest: the model's tokens feed the live draft, and the page ends
+    with the checked answer (the draft cleared), its notices and source cards."""
+    from tests.test_app import answers, ask, make_app, run
+    from ui.render import escape_markdown
+
+    env = {"ADVISOR_LLM": "openai-compatible", "ADVISOR_LLM_BASE_URL": llm_base_url, "ADVISOR_LLM_TIMEOUT": "240"}
+    at = run(make_app(corpus_advisor.settings.home, **env))
+    ask(at, "What does Nuvocargo do?")
+    assert not at.error, [e.value for e in at.error]
+    answer = answers(at)[0]
+    assert answer.citations and not any("unavailable" in n for n in answer.notices), answer.notices
+    captions = [c.value for c in at.chat_message[1].caption]
+    assert not any("Draft from the language model" in c for c in captions), "the draft is replaced by the answer"
+    for notice in answer.notices:
+        assert any(escape_markdown(notice) in c for c in captions), (notice, captions)

@@ -44,6 +44,31 @@ def _stream(markdown: str):
         time.sleep(delay)
 
 
+class LiveDraft:
+    """The language model's tokens shown as they arrive — small grey text under a label saying it is a draft being
+    checked — redrawn at most every ``interval`` seconds, and cleared when the checked answer replaces it."""
+
+    def __init__(self, label: str, interval: float = 0.1):
+        self._slot = st.empty()
+        self._label = label
+        self._parts: list[str] = []
+        self._drawn_at = 0.0
+        self.interval = interval
+
+    def add(self, piece: str) -> None:
+        """Append one streamed piece of text (an ``on_token`` callback)."""
+        self._parts.append(piece)
+        now = time.monotonic()
+        if now - self._drawn_at >= self.interval:
+            self._drawn_at = now
+            with self._slot.container():
+                st.caption(f"*{escape_markdown(self._label)}*")
+                st.caption(escape_markdown("".join(self._parts)) + " ▌")
+
+    def clear(self) -> None:
+        self._slot.empty()
+
+
 def show_answer(msg: dict, lang: str, store: FeedbackStore | None, stream: bool = False) -> None:
     """Render one assistant message (``msg``: ``id``, ``answer``, ``question``) with its cards and feedback."""
     answer: Answer = msg["answer"]
@@ -57,6 +82,8 @@ def show_answer(msg: dict, lang: str, store: FeedbackStore | None, stream: bool 
         st.write_stream(_stream(body))
     else:
         st.markdown(body)
+    for notice in answer.notices:
+        st.caption(f":material/info: {escape_markdown(notice)}")
     level = confidence_level(answer)
     if answer.refused:
         st.badge(t("not_covered", lang), color="gray", icon=":material/search_off:")
