@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from advisor.answerability import missing_measure
+from advisor.grounding import numbers_in
 from advisor.lexical import coverage, lexical_tokens
 from advisor.retrieval import jaccard
 from advisor.text import fold, split_sentences
@@ -76,6 +77,19 @@ def sentence_candidates(
     return out
 
 
+def near_repeat(a: SentenceCandidate, b: SentenceCandidate, redundancy: float = 0.6, contained: float = 0.7) -> bool:
+    """Whether two sentences state the same fact: token Jaccard ≥ ``redundancy``, or (the same fact told by two
+    documents in other words) ≥ ``contained`` of the shorter one's tokens in the other and no figure of either
+    missing from the other (so "$2.1bn in 2024" and "$2.7bn in Q1 2025" stay apart)."""
+    ta, tb = set(a.tokens), set(b.tokens)
+    if jaccard(ta, tb) >= redundancy:
+        return True
+    if not ta or not tb or len(ta & tb) / min(len(ta), len(tb)) < contained:
+        return False
+    na, nb = numbers_in(a.text), numbers_in(b.text)
+    return na <= nb or nb <= na
+
+
 def select_sentences(
     candidates: list[SentenceCandidate],
     max_sentences: int = 4,
@@ -84,7 +98,7 @@ def select_sentences(
     redundancy: float = 0.6,
 ) -> list[SentenceCandidate]:
     """Greedy choice by score: skip sentences below ``floor_ratio`` x the best score, near-repeats of a chosen one
-    (token Jaccard ≥ ``redundancy``), and more than ``per_passage`` from one passage."""
+    (:func:`near_repeat`), and more than ``per_passage`` from one passage."""
     ordered = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
     if not ordered:
         return []
@@ -96,7 +110,7 @@ def select_sentences(
             break
         if used.get(cand.rank, 0) >= per_passage:
             continue
-        if any(jaccard(set(cand.tokens), set(c.tokens)) >= redundancy for c in chosen):
+        if any(near_repeat(cand, c, redundancy) for c in chosen):
             continue
         chosen.append(cand)
         used[cand.rank] = used.get(cand.rank, 0) + 1

@@ -52,7 +52,7 @@ def lexical_tokens(text: str) -> list[str]:
 
 
 _ABBREVIATION_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in ABBREVIATIONS)
-TOKENIZER_VERSION = "3"
+TOKENIZER_VERSION = "4"
 """Bumped whenever :func:`lexical_tokens` changes, so persisted indexes built with the old tokens are rebuilt."""
 
 

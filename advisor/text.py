@@ -104,6 +104,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 _WORD = re.compile(r"[\w$%][\w$%.,'’-]*[\w%]|[\w$%]", re.UNICODE)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Querétaro' -> 'queretaro'. For matching only, never for display."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -124,7 +127,7 @@ SPELLING = {
 
 
 def tokenize(text: str) -> list[str]:
-    """Accent-folded lower-case word tokens, keeping figures whole (``$2.1bn``, ``54.8%``, ``2,000``); British
-    spellings folded to American (:data:`SPELLING`)."""
-    tokens = (t.rstrip(".,") for t in _WORD.findall(fold(text)))
+    """Accent-folded lower-case word tokens, keeping figures whole (``$2.1bn``, ``54.8%``, ``2,000``); possessive
+    ``'s`` removed ("Querétaro's" -> ``queretaro``); British spellings folded to American (:data:`SPELLING`)."""
+    tokens = (_POSSESSIVE.sub("", t.rstrip(".,")) for t in _WORD.findall(fold(text)))
     return [SPELLING.get(t, t) for t in tokens]
