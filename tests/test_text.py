@@ -35,3 +35,29 @@ def test_normalise_text_folds_ligatures_hyphenation_and_spaces():
 def test_tokenize_folds_accents_and_keeps_figures_whole():
     assert tokenize("Querétaro got $2.1bn, 54.8% (T-MEC).") == ["queretaro", "got", "$2.1bn", "54.8%", "t-mec"]
     assert fold("Nuevo León") == "nuevo leon"
+
+
+def test_tokenize_drops_the_possessive():
+    assert tokenize("Querétaro's aerospace and Mexico’s FDI") == ["queretaro", "aerospace", "and", "mexico", "fdi"]
+
+
+def test_the_same_fact_in_other_words_is_a_near_repeat_unless_a_figure_differs():
+    from advisor.answer import SentenceCandidate, near_repeat
+    from advisor.lexical import lexical_tokens
+
+    def cand(text: str) -> SentenceCandidate:
+        return SentenceCandidate(0, 0, len(text), text, 1.0, frozenset(lexical_tokens(text)))
+
+    # two corpus documents state the duty deferral in their own words
+    a = cand(
+        "IMMEX allows a company to bring raw materials, components and machinery into Mexico temporarily for export "
+        "production while deferring the general import duty (Asesores Stratego, May 2020)."
+    )
+    b = cand(
+        "Mexico's IMMEX program lets exporters import inputs and machinery temporarily while deferring general import "
+        "duty (Asesores Stratego, May 2020)."
+    )
+    assert near_repeat(a, b)
+    c = cand("Nuevo León received $2.1bn of FDI in 2024 (Economy Ministry via LatinNews).")
+    d = cand("Nuevo León received $2.7bn of FDI in 2025 (Economy Ministry via LatinNews).")
+    assert not near_repeat(c, d)
