@@ -78,16 +78,16 @@ def sentence_candidates(
 
 
 def near_repeat(a: SentenceCandidate, b: SentenceCandidate, redundancy: float = 0.6, contained: float = 0.7) -> bool:
-    """Whether two sentences state the same fact: token Jaccard ≥ ``redundancy``, or (the same fact told by two
-    documents in other words) ≥ ``contained`` of the shorter one's tokens in the other and no figure of either
-    missing from the other (so "$2.1bn in 2024" and "$2.7bn in Q1 2025" stay apart)."""
-    ta, tb = set(a.tokens), set(b.tokens)
-    if jaccard(ta, tb) >= redundancy:
-        return True
-    if not ta or not tb or len(ta & tb) / min(len(ta), len(tb)) < contained:
-        return False
+    """Whether two sentences state the same fact: no figure of one is missing from the other (so "$2.1bn in 2024"
+    and "$2.7bn in 2025" stay apart), and their tokens overlap — Jaccard ≥ ``redundancy``, or (the same fact told by
+    two documents in other words) ≥ ``contained`` of the shorter one's tokens found in the other."""
     na, nb = numbers_in(a.text), numbers_in(b.text)
-    return na <= nb or nb <= na
+    if not (na <= nb or nb <= na):
+        return False
+    ta, tb = set(a.tokens), set(b.tokens)
+    if not ta or not tb:
+        return False
+    return jaccard(ta, tb) >= redundancy or len(ta & tb) / min(len(ta), len(tb)) >= contained
 
 
 def select_sentences(
