@@ -7,12 +7,13 @@ store, indexes) and the feedback store are shared by every session through ``st.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 
 import streamlit as st
 
-from advisor.config import Settings
+from advisor.config import Settings, load_settings
 from advisor.conversation import Conversation
 from advisor.errors import AdvisorError
 from advisor.feedback import FeedbackStore, feedback_path
@@ -33,7 +34,7 @@ st.set_page_config(page_title="Nearshoring Advisor", page_icon="🧭", layout="w
 @st.cache_resource(show_spinner="Loading the knowledge base…")
 def get_advisor(settings_json: str) -> Advisor:
     """One Advisor (model, store, indexes) per configuration, shared by every session of this server process."""
-    return Advisor.build(Settings.model_validate_json(settings_json))
+    return Advisor.build(Settings.model_validate_json(settings_json), llm_optional=True)
 
 
 @st.cache_resource
@@ -82,9 +83,10 @@ def ask(advisor: Advisor, question: str, mode: str, filters: Filters, lang: str,
     with st.chat_message("user"):
         st.markdown(escape_markdown(question))
     with st.chat_message("assistant"):
-        draft = LiveDraft(t("drafting", lang)) if advisor.chat_model is not None else None
+        # With an LLM, a live draft replaces the spinner (it says "searching" until the first token arrives).
+        draft = LiveDraft(t("drafting", lang), t("searching", lang)) if advisor.chat_model is not None else None
         try:
-            with st.spinner(t("searching", lang)):
+            with st.spinner(t("searching", lang)) if draft is None else contextlib.nullcontext():
                 answer = advisor.ask(
                     question,
                     conversation=conversation,
@@ -112,14 +114,14 @@ def main(lang: str) -> None:
     st.session_state.setdefault("session_id", uuid.uuid4().hex)
     st.session_state.setdefault("messages", [])
     st.session_state.setdefault("conversation", Conversation())
-    settings_json = Settings().model_dump_json()
     try:
+        settings_json = load_settings().model_dump_json()
         advisor = get_advisor(settings_json)
         status = advisor.status()
         summary = corpus_summary(settings_json, advisor.index.manifest.version())
     except AdvisorError as exc:
         st.title(t("title", lang), anchor=False)
-        st.error(t("error_open", lang, reason=exc))
+        st.error(t("error_open", lang, reason=escape_markdown(str(exc))))
         return
     store = get_feedback_store(settings_json)
     view = sidebar.view_selector(lang)
@@ -131,6 +133,8 @@ def main(lang: str) -> None:
     sidebar.status_panel(advisor, status, lang)
     st.title(t("title", lang), anchor=False)
     st.caption(t("tagline", lang))
+    if advisor.llm_problem:
+        st.warning(t("llm_off", lang, reason=escape_markdown(advisor.llm_problem)), icon=":material/warning:")
     messages = st.session_state.messages
     question = st.chat_input(t("chat_placeholder", lang), max_chars=2000)
     question = (question or st.session_state.pop("pending_question", None) or "").strip()

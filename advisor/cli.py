@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from advisor.config import Settings
+from advisor.config import Settings, load_settings
 from advisor.errors import AdvisorError
 from advisor.types import Answer, Citation, Filters
 
@@ -289,10 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
         return args.func(args, settings)
     except AdvisorError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": str(exc)}))  # a --json caller still gets one JSON object
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

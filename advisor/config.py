@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from advisor.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,3 +80,16 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """Folder of the persisted BM25 index."""
         return self.home / "bm25"
+
+
+def load_settings() -> Settings:
+    """``Settings()`` from the environment, with invalid values reported as one readable :class:`ConfigError`
+    ("invalid setting ADVISOR_TOP_K='abc': Input should be a valid integer…") instead of pydantic's traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "ADVISOR_" + "_".join(str(part) for part in error["loc"]).upper()
+            problems.append(f"invalid setting {name}={error.get('input')!r}: {error['msg']}")
+        raise ConfigError("; ".join(problems)) from None

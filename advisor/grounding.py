@@ -42,7 +42,7 @@ MIN_SUPPORT = 0.6
 """Share of a sentence's content words (markers removed) that its cited passages must contain."""
 MIN_SHARED_FOR_PARAPHRASE = 0.4
 """With an embedding model: the share of content words a close paraphrase (:data:`MIN_SIMILARITY`) must still have."""
-MIN_SIMILARITY = 0.88
+MIN_SIMILARITY = 0.885
 """Cosine between the sentence and its closest passage sentence (default ``minilm+e5`` embeddings) for the sentence
 to count as supported. Chosen on ``eval/grounding-pairs.yaml`` (labelled supported / unsupported claims), where it
 keeps false acceptances low; ``tests/test_grounding_pairs.py`` measures it."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import re
+import time
 from collections.abc import Callable, Sequence
 
 from advisor.config import Settings
@@ -90,6 +91,7 @@ def fallback_notice(exc: BaseException, timeout: float) -> str:
     import httpx
     from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 
+    status = getattr(exc, "status_code", None)
     if isinstance(exc, TimeoutError | httpx.TimeoutException | ModelTimeoutError) or "Timeout" in type(exc).__name__:
         reason = f"no answer within {timeout:g} s"
     elif (
@@ -97,6 +99,8 @@ def fallback_notice(exc: BaseException, timeout: float) -> str:
         or "Connection" in type(exc).__name__
     ):
         reason = "its server cannot be reached"
+    elif isinstance(status, int):
+        reason = f"its server answered with HTTP error {status}"
     else:
         reason = type(exc).__name__
     return f"The language model is unavailable ({reason}); showing the quoted answer instead."
@@ -117,20 +121,56 @@ def compose_llm(
     mode: str = "answer",
     on_token: Callable[[str], None] | None = None,
     similarity: SentenceSimilarity | None = None,
+    time_limit: float | None = None,
 ) -> Answer:
     """Ask ``chat_model`` to answer from ``scored`` passages (numbered 1..n in order), streaming tokens to
     ``on_token``; then keep only grounded sentences (:func:`advisor.grounding.ground_llm_answer`, with
-    ``similarity`` for paraphrases). Exceptions of the model propagate (the caller falls back)."""
+    ``similarity`` for paraphrases).
+
+    ``time_limit`` (seconds) bounds the whole generation, not just each wait for a token: when it runs out the stream
+    is closed, the sentences finished so far are checked, and a notice says so.
+
+    Raises:
+        TimeoutError: ``time_limit`` ran out before the model wrote anything.
+        Exceptions of the model itself propagate (the caller falls back to the extractive answer).
+    """
     clean = [sanitize_passage(s.passage.text) for s in scored]
     messages = answer_messages(
         question, [(i + 1, s.passage.title, t) for i, (s, t) in enumerate(zip(scored, clean, strict=True))], mode
     )
+    deadline = time.monotonic() + time_limit if time_limit else None
     parts: list[str] = []
-    for chunk in chat_model.stream(messages):
-        piece = chunk.content if isinstance(chunk.content, str) else ""
-        parts.append(piece)
-        if on_token and piece:
-            on_token(piece)
-    answer = ground_llm_answer("".join(parts), scored, clean, similarity)
+    stopped = False
+    stream = chat_model.stream(messages)
+    try:
+        for chunk in stream:
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            parts.append(piece)
+            if on_token and piece:
+                on_token(piece)
+            if deadline is not None and time.monotonic() > deadline:
+                stopped = True
+                break
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()  # ends the HTTP response when the loop was left early
+    raw = "".join(parts)
+    if stopped:
+        raw = finished_sentences(raw)
+        if not raw.strip():
+            raise TimeoutError(f"no finished sentence within {time_limit:g} s")
+    answer = ground_llm_answer(raw, scored, clean, similarity)
+    if stopped:
+        answer.notices.append(
+            f"The language model was stopped after {time_limit:g} s; its finished sentences were checked."
+        )
     answer.mode = mode
     return answer
+
+
+def finished_sentences(text: str) -> str:
+    """``text`` up to the end of its last finished sentence (a full stop, ! or ? — with any ``[n]`` markers after
+    it — at the end of the text or before white space); "" when no sentence is finished."""
+    ends = list(re.finditer(r"[.!?](?:\s*\[\d+\])*(?=\s|$)", text))
+    return text[: ends[-1].end()] if ends else ""

@@ -12,6 +12,7 @@ from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, last_resolved
 from advisor.criteria import criterion_of
 from advisor.entities import Entities, Gazetteer
+from advisor.errors import ConfigError
 from advisor.grounding import embedding_similarity
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
@@ -28,6 +29,8 @@ EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "
     "(or upload documents), then ask again."
 )
+MIN_TALKING_POINTS = 3
+"""Fewest supported bullets an LLM's talking points may keep before the quoted talking points are shown instead."""
 CHITCHAT_REPLY = {
     "en": "Glad to help. Ask me about sectors, regions, USMCA and IMMEX rules, or the Bridge49 partners.",
     "es": "Con gusto. Pregúnteme por sectores, regiones, reglas del T-MEC e IMMEX, o los socios de Bridge49.",
@@ -57,6 +60,11 @@ def passage_entities(passage: Passage) -> Entities:
     return Entities(few("regions"), few("sectors"), few("partners"))
 
 
+def _bullets(text: str) -> int:
+    """Number of ``- `` bullet lines in an answer's text."""
+    return sum(1 for line in text.splitlines() if line.startswith("- "))
+
+
 def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
     """The entity kind a comparison would be across (the one with most names) and its names."""
     partners = tuple(p for p in entities.partners if p != "Bridge49")  # the alliance is not one of its members
@@ -68,9 +76,20 @@ def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
 class Advisor:
     """Question answering over the index at ``settings.home``. Thread-safe for concurrent ``ask`` calls."""
 
-    def __init__(self, settings: Settings, chat_model=None):
+    def __init__(self, settings: Settings, chat_model=None, llm_optional: bool = False):
+        """``chat_model``: a LangChain chat model for LLM answers (default: the one ``ADVISOR_LLM`` configures).
+        ``llm_optional``: a bad LLM setting leaves the advisor extractive, with the reason in ``llm_problem``,
+        instead of raising :class:`ConfigError` (the app keeps answering; the CLI reports and exits)."""
         self.settings = settings
-        self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
+        self.llm_problem: str | None = None
+        if chat_model is None:
+            try:
+                chat_model = make_chat_model(settings)
+            except ConfigError as exc:
+                if not llm_optional:
+                    raise
+                self.llm_problem = str(exc)
+        self.chat_model = chat_model
         self.index = Index(settings)
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
@@ -78,10 +97,12 @@ class Advisor:
         self._lock = threading.Lock()
 
     @classmethod
-    def build(cls, settings: Settings | None = None, warm: bool = True, chat_model=None) -> Advisor:
-        """Create the advisor; with ``warm``, load the model and indexes now rather than on the first question.
-        ``chat_model``: a LangChain chat model for LLM answers (default: the one configured by ``ADVISOR_LLM``)."""
-        advisor = cls(settings or Settings(), chat_model)
+    def build(
+        cls, settings: Settings | None = None, warm: bool = True, chat_model=None, llm_optional: bool = False
+    ) -> Advisor:
+        """Create the advisor (``chat_model``, ``llm_optional``: see :meth:`__init__`); with ``warm``, load the model
+        and indexes now rather than on the first question."""
+        advisor = cls(settings or Settings(), chat_model, llm_optional)
         if warm:
             advisor.retriever()
             advisor.index.embedder.embed_query("warm-up")
@@ -223,7 +244,9 @@ class Advisor:
         return answer
 
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
-        """The LLM's grounded answer, or ``extractive`` with a notice when the LLM fails or is not supported."""
+        """The LLM's grounded answer, or ``extractive`` with one notice saying why when the LLM fails, runs out of
+        time with nothing supported, writes nothing the passages support, or keeps fewer than
+        :data:`MIN_TALKING_POINTS` talking points where the extractive answer has them."""
         try:
             answer = compose_llm(
                 question,
@@ -232,14 +255,20 @@ class Advisor:
                 mode=mode,
                 on_token=on_token,
                 similarity=embedding_similarity(self.index.embedder),
+                time_limit=self.settings.llm_timeout,
             )
         except provider_errors() as exc:  # connection refused, timeout, HTTP error, malformed response
             extractive.notices.append(fallback_notice(exc, self.settings.llm_timeout))
             return extractive
+        points = _bullets(answer.text)
         if answer.refused:
-            extractive.notices += [*answer.notices, "The language model's answer was not supported by the sources."]
-            return extractive
-        return answer
+            problem = "; ".join(answer.notices) or "nothing it wrote was supported by the sources"
+        elif mode == "talking_points" and points < MIN_TALKING_POINTS <= _bullets(extractive.text):
+            problem = f"only {points} of its talking points were supported by the sources"
+        else:
+            return answer
+        extractive.notices.append(f"The language model's answer was not used ({problem}); showing the quoted answer.")
+        return extractive
 
     def _compare(
         self,

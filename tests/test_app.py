@@ -252,3 +252,17 @@ def test_llm_down_shows_the_quoted_answer_and_says_why(corpus_advisor):
     captions = [c.value for c in at.chat_message[1].caption]
     expected = escape_markdown("language model is unavailable (its server cannot be reached)")
     assert any(expected in c for c in captions), captions
+
+
+def test_a_bad_llm_setting_warns_and_the_app_still_answers(corpus_advisor):
+    at = run(make_app(corpus_advisor.settings.home, ADVISOR_LLM="nonsense"))
+    assert any("language model is off" in w.value for w in at.warning), [w.value for w in at.warning]
+    ask(at, "What does Nuvocargo do?")
+    assert not at.error, [e.value for e in at.error]
+    assert answers(at)[0].citations[0].doc_id == "alliance/nuvocargo.md"
+
+
+def test_an_invalid_setting_is_named_on_the_page(tmp_path):
+    at = run(make_app(tmp_path / "home", ADVISOR_TOP_K="abc"))
+    expected = escape_markdown("invalid setting ADVISOR_TOP_K='abc'")
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]

@@ -1,5 +1,7 @@
 """Small CLI paths not covered elsewhere."""
 
+import json
+
 from tests.conftest import run_cli
 
 
@@ -8,3 +10,11 @@ def test_feedback_export_prints_csv_header_on_empty_home(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("created_at,updated_at,rating,comment,question")
     assert len(proc.stdout.splitlines()) == 1
+
+
+def test_an_invalid_setting_is_one_clear_error_not_a_traceback(tmp_path):
+    result = run_cli(["ask", "What does Nuvocargo do?", "--json"], tmp_path / "home", ADVISOR_TOP_K="abc")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "invalid setting ADVISOR_TOP_K='abc'" in result.stderr
+    assert "invalid setting ADVISOR_TOP_K" in json.loads(result.stdout)["error"]

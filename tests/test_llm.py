@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from advisor.grounding import ground_llm_answer
-from advisor.llm import compose_llm, sanitize_passage
+from advisor.llm import compose_llm, fallback_notice, sanitize_passage
 from advisor.service import Advisor
 from advisor.types import Passage, ScoredPassage
 from tests.conftest import free_port
@@ -180,3 +180,58 @@ def test_a_bug_is_not_hidden_by_the_fallback(corpus_advisor):
     advisor = Advisor(corpus_advisor.settings, chat_model=BuggyModel(messages=iter([])))
     with pytest.raises(NameError):
         advisor.ask("What does Nuvocargo do?")
+
+
+class SlowModel(GenericFakeChatModel):
+    """Streams its message one word at a time, 0.25 s apart, counting what it yielded."""
+
+    yielded: ClassVar[int] = 0
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        import time
+
+        from langchain_core.messages import AIMessageChunk
+        from langchain_core.outputs import ChatGenerationChunk
+
+        SlowModel.yielded = 0
+        for word in next(self.messages).content.split(" "):
+            time.sleep(0.25)
+            SlowModel.yielded += 1
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+
+
+def test_time_limit_bounds_the_whole_generation_and_keeps_finished_sentences():
+    sentence = "Nuevo León received $2.1bn of FDI in 2024 [1]."
+    raw = " ".join([sentence] + ["Monterrey's industrial vacancy rose in 2025 [1]."] * 8)  # 65 words, ~16 s
+    model = SlowModel(messages=iter([AIMessage(content=raw)]))
+    try:
+        answer = compose_llm("FDI?", scored(NL), model, time_limit=3.0)
+    except TimeoutError:  # a very slow machine: not even the first sentence was finished in 3 s
+        answer = None
+    assert SlowModel.yielded < len(raw.split(" ")), "the stream was closed early"
+    if answer is not None:
+        assert answer.text.startswith(sentence) and answer.composer == "llm"
+        assert any("stopped after 3 s" in n for n in answer.notices)
+
+
+def test_talking_points_fall_back_when_the_model_keeps_fewer_than_three(corpus_advisor):
+    # one true bullet (left uncited: it is cited to whichever passage holds it) and two invented ones
+    raw = (
+        "- Nuvocargo is a digital freight forwarder that specialises in truck freight crossing between the United "
+        "States and Mexico.\n- Nuvocargo was founded on Mars in 1850 [1].\n- Nuvocargo sells bananas to NASA [1]."
+    )
+    advisor = Advisor(corpus_advisor.settings, chat_model=fake(raw))
+    answer = advisor.ask("Give me talking points on Nuvocargo")
+    assert answer.composer == "extractive" and answer.mode == "talking_points"
+    assert answer.text.count("\n- ") + answer.text.startswith("- ") >= 3
+    assert any("only 1 of its talking points were supported" in n for n in answer.notices), answer.notices
+
+
+def test_http_error_notice_names_the_status_not_the_exception_class():
+    import httpx
+    import openai
+
+    response = httpx.Response(500, request=httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions"))
+    exc = openai.InternalServerError("boom", response=response, body=None)
+    notice = fallback_notice(exc, 30)
+    assert notice.startswith("The language model is unavailable (its server answered with HTTP error 500);")

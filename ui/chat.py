@@ -46,10 +46,12 @@ def _stream(markdown: str):
 
 class LiveDraft:
     """The language model's tokens shown as they arrive — small grey text under a label saying it is a draft being
-    checked — redrawn at most every ``interval`` seconds, and cleared when the checked answer replaces it."""
+    checked — redrawn at most every ``interval`` seconds, and cleared when the checked answer replaces it. Until the
+    first token it shows ``waiting`` (e.g. "Searching the knowledge base…")."""
 
-    def __init__(self, label: str, interval: float = 0.1):
+    def __init__(self, label: str, waiting: str, interval: float = 0.1):
         self._slot = st.empty()
+        self._slot.caption(f":material/hourglass_top: {escape_markdown(waiting)}")
         self._label = label
         self._parts: list[str] = []
         self._drawn_at = 0.0

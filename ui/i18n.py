@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "examples": "Which regions suit automotive suppliers?|What is IMMEX?|Talking points on Nuevo León for an "
         "electronics client|Compare Querétaro and Guanajuato",
         "searching": "Searching the knowledge base…",
+        "llm_off": "The language model is off: {reason}. Answers are quoted from the sources.",
         "drafting": "Draft from the language model — every sentence is checked against the sources before the answer "
         "is shown.",
         "searched_for": "Searched for: {query}",
@@ -137,6 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "examples": "¿Qué regiones convienen a proveedores automotrices?|¿Qué es IMMEX?|Puntos clave de Nuevo León "
         "para un cliente de electrónica|Compara Querétaro y Guanajuato",
         "searching": "Buscando en la base de conocimiento…",
+        "llm_off": "El modelo de lenguaje está desactivado: {reason}. Las respuestas se citan de las fuentes.",
         "drafting": "Borrador del modelo de lenguaje: cada oración se verifica contra las fuentes antes de mostrar la "
         "respuesta.",
         "searched_for": "Búsqueda: {query}",
