@@ -1,4 +1,7 @@
-"""Citation checks: every ``[n]`` marker points to a citation, and every quote is verbatim in its cited passage."""
+"""Citation checks. Extractive answers: every ``[n]`` marker points to a citation and every quote is verbatim in
+its cited passage (:func:`extractive_violations`). LLM answers: each sentence is kept only if its cited passages
+support it — figures, proper names, words and, with an embedding model, paraphrase similarity
+(:func:`is_supported`, :func:`ground_llm_answer`)."""
 
 from __future__ import annotations
 
@@ -53,13 +56,18 @@ SentenceSimilarity = Callable[[str, Sequence[str]], float]
 
 def embedding_similarity(embedder: Embedder) -> SentenceSimilarity:
     """A :data:`SentenceSimilarity` from an embedding model: the claim and the sentences are embedded as documents
-    (one ``(1 + len(sentences), dimension)`` batch) and the highest cosine is returned (0.0 for no sentences)."""
+    and the highest cosine is returned (0.0 for no sentences). Vectors are kept for the life of the returned
+    function (one answer), so passage sentences checked against several claims are embedded once."""
+    cache: dict[str, np.ndarray] = {}
 
     def best(claim: str, sentences: Sequence[str]) -> float:
         if not sentences:
             return 0.0
-        vectors = embedder.embed_documents([claim, *sentences])
-        return float(np.max(vectors[1:] @ vectors[0]))
+        missing = [t for t in dict.fromkeys([claim, *sentences]) if t not in cache]
+        if missing:
+            cache.update(zip(missing, embedder.embed_documents(missing), strict=True))
+        vectors = np.stack([cache[t] for t in sentences])
+        return float(np.max(vectors @ cache[claim]))
 
     return best
 
