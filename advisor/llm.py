@@ -169,6 +169,45 @@ def compose_llm(
     return answer
 
 
+MIN_TALKING_POINTS = 3
+"""Fewest supported bullets an LLM's talking points may keep before the quoted talking points are shown instead."""
+
+
+def llm_answer_or_quoted(
+    question: str,
+    scored: Sequence[ScoredPassage],
+    chat_model,
+    extractive: Answer,
+    mode: str = "answer",
+    on_token: Callable[[str], None] | None = None,
+    similarity: SentenceSimilarity | None = None,
+    time_limit: float | None = None,
+) -> Answer:
+    """The LLM's grounded answer (:func:`compose_llm`), or ``extractive`` — the quoted answer to the same question —
+    with one notice saying why: the provider failed (:func:`provider_errors`, :func:`fallback_notice`), nothing the
+    model wrote was supported, or fewer than :data:`MIN_TALKING_POINTS` talking points survived where the quoted
+    answer has them. Other exceptions (bugs) propagate."""
+    try:
+        answer = compose_llm(question, scored, chat_model, mode, on_token, similarity, time_limit)
+    except provider_errors() as exc:  # connection refused, timeout, HTTP error, malformed response
+        extractive.notices.append(fallback_notice(exc, time_limit or 0.0))
+        return extractive
+    points = _bullets(answer.text)
+    if answer.refused:
+        problem = "; ".join(answer.notices) or "nothing it wrote was supported by the sources"
+    elif mode == "talking_points" and points < MIN_TALKING_POINTS <= _bullets(extractive.text):
+        problem = f"only {points} of its talking points were supported by the sources"
+    else:
+        return answer
+    extractive.notices.append(f"The language model's answer was not used ({problem}); showing the quoted answer.")
+    return extractive
+
+
+def _bullets(text: str) -> int:
+    """Number of ``- `` bullet lines in an answer's text."""
+    return sum(1 for line in text.splitlines() if line.startswith("- "))
+
+
 def finished_sentences(text: str) -> str:
     """``text`` up to the end of its last finished sentence (a full stop, ! or ? — with any ``[n]`` markers after
     it — at the end of the text or before white space); "" when no sentence is finished."""

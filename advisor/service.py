@@ -16,7 +16,7 @@ from advisor.errors import ConfigError
 from advisor.grounding import embedding_similarity
 from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
-from advisor.llm import compose_llm, fallback_notice, make_chat_model, provider_errors
+from advisor.llm import llm_answer_or_quoted, make_chat_model
 from advisor.modes import detect_mode, search_topic
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
@@ -29,8 +29,6 @@ EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "
     "(or upload documents), then ask again."
 )
-MIN_TALKING_POINTS = 3
-"""Fewest supported bullets an LLM's talking points may keep before the quoted talking points are shown instead."""
 CHITCHAT_REPLY = {
     "en": "Glad to help. Ask me about sectors, regions, USMCA and IMMEX rules, or the Bridge49 partners.",
     "es": "Con gusto. Pregúnteme por sectores, regiones, reglas del T-MEC e IMMEX, o los socios de Bridge49.",
@@ -58,11 +56,6 @@ def passage_entities(passage: Passage) -> Entities:
         return values if len(values) <= 2 else ()
 
     return Entities(few("regions"), few("sectors"), few("partners"))
-
-
-def _bullets(text: str) -> int:
-    """Number of ``- `` bullet lines in an answer's text."""
-    return sum(1 for line in text.splitlines() if line.startswith("- "))
 
 
 def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
@@ -244,31 +237,17 @@ class Advisor:
         return answer
 
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
-        """The LLM's grounded answer, or ``extractive`` with one notice saying why when the LLM fails, runs out of
-        time with nothing supported, writes nothing the passages support, or keeps fewer than
-        :data:`MIN_TALKING_POINTS` talking points where the extractive answer has them."""
-        try:
-            answer = compose_llm(
-                question,
-                top,
-                self.chat_model,
-                mode=mode,
-                on_token=on_token,
-                similarity=embedding_similarity(self.index.embedder),
-                time_limit=self.settings.llm_timeout,
-            )
-        except provider_errors() as exc:  # connection refused, timeout, HTTP error, malformed response
-            extractive.notices.append(fallback_notice(exc, self.settings.llm_timeout))
-            return extractive
-        points = _bullets(answer.text)
-        if answer.refused:
-            problem = "; ".join(answer.notices) or "nothing it wrote was supported by the sources"
-        elif mode == "talking_points" and points < MIN_TALKING_POINTS <= _bullets(extractive.text):
-            problem = f"only {points} of its talking points were supported by the sources"
-        else:
-            return answer
-        extractive.notices.append(f"The language model's answer was not used ({problem}); showing the quoted answer.")
-        return extractive
+        """:func:`advisor.llm.llm_answer_or_quoted` with this advisor's model, embeddings and time limit."""
+        return llm_answer_or_quoted(
+            question,
+            top,
+            self.chat_model,
+            extractive,
+            mode=mode,
+            on_token=on_token,
+            similarity=embedding_similarity(self.index.embedder),
+            time_limit=self.settings.llm_timeout,
+        )
 
     def _compare(
         self,
