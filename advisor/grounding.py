@@ -16,7 +16,7 @@ from advisor.text import fold, split_sentences
 from advisor.types import Answer, ScoredPassage
 
 MARKER = re.compile(r"\[(\d+)\]")
-_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
+LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 """A bullet or numbered list item's prefix ("- ", "• ", "2. ", "3) "); such lines come out as "- " bullets."""
 
 
@@ -177,7 +177,7 @@ def ground_llm_answer(
     dropped = removed_markers = attributed = 0
     lines = [ln.strip() for ln in raw.strip().split("\n") if ln.strip()]
     for line in lines:
-        item = _LIST_ITEM.match(line)
+        item = LIST_ITEM.match(line)
         bullet = item is not None
         body = line[item.end() :] if item else line
         out_sentences = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.grounding import MARKER, embedding_similarity, is_supported
+from advisor.grounding import LIST_ITEM, MARKER, embedding_similarity, is_supported
 from advisor.llm import compose_llm, make_chat_model
 from advisor.service import Advisor
 from advisor.text import split_sentences
@@ -70,7 +69,7 @@ def llm_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    body = "\n".join(re.sub(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+", "", line) for line in text.splitlines())
+    body = "\n".join(LIST_ITEM.sub("", line.strip()) for line in text.splitlines())
     return [body[a:b].strip() for a, b in split_sentences(body) if body[a:b].strip()]
 
 
