@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from advisor.config import Settings, load_settings
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, ConfigError
 from advisor.types import Answer, Citation, Filters
 
 
@@ -180,9 +180,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     report = advisor.ingest([settings.corpus_dir], prune=True)
     if report.failed:
         print(f"warning: {len(report.failed)} corpus files failed to ingest", file=sys.stderr)
-    result = evaluate(advisor, Path(args.eval_dir), k=args.k, baseline=not args.no_baseline)
+    try:
+        result = evaluate(advisor, Path(args.eval_dir), k=args.k, baseline=not args.no_baseline, eval_set=args.set)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if args.json:
         out = {
+            "set": result.eval_set,
             "system": {g: asdict(s) for g, s in result.system.items()},
             "misses": result.misses,
             "seconds": result.seconds,
@@ -203,24 +207,27 @@ def format_eval(result, k: int) -> str:
         ("recall_at_5", f"R@{k}"),
         ("mrr_at_10", "MRR@10"),
         ("fact_hit_at_5", f"fact@{k}"),
+        ("answer_fact_hit", "ans-fact"),
+        ("uncovered_named", "uncov-named"),
         ("refusal_accuracy", "refuse-acc"),
         ("false_refusal_rate", "false-ref"),
+        ("kind_named", "kind-named"),
     ]
 
     def cell(value) -> str:
         return "   -  " if value is None else f"{value:6.3f}"
 
-    lines = []
+    lines = [f"eval set: {result.eval_set}"]
     for name, table in (("system", result.system), ("baseline", result.baseline)):
         if not table:
             continue
-        lines.append(f"{name:<13}{'n':>4} " + " ".join(f"{label:>10}" for _, label in metrics))
+        lines.append(f"{name:<16}{'n':>4} " + " ".join(f"{label:>10}" for _, label in metrics))
         for group, s in table.items():
-            lines.append(f"  {group:<11}{s.n:>4} " + " ".join(f"{cell(getattr(s, m)):>10}" for m, _ in metrics))
+            lines.append(f"  {group:<14}{s.n:>4} " + " ".join(f"{cell(getattr(s, m)):>10}" for m, _ in metrics))
         lines.append("")
     lines.append(f"misses ({len(result.misses)}):")
     for m in result.misses:
-        lines.append(f"  {m['id']}: refused={m['refused']} gold={m['gold']} got={m['got']}")
+        lines.append(f"  {m['id']} ({m.get('kind')}): refused={m['refused']} gold={m['gold']} got={m['got']}")
         lines.append(f"      q: {m['question']}" + (f"  ->  {m['resolved']}" if m["resolved"] != m["question"] else ""))
     if result.calibration:
         t, ra, fr = result.calibration
@@ -239,14 +246,27 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def answer_mode(value: str) -> str:
+    """``--mode`` value, with hyphens or underscores and any case ("talking-points" = "talking_points");
+    raises argparse.ArgumentTypeError naming the valid modes."""
+    from advisor.modes import MODES
+
+    mode = value.strip().lower().replace("-", "_")
+    if mode not in ("auto", *MODES):
+        choices = ", ".join(("auto", *MODES))
+        raise argparse.ArgumentTypeError(f"invalid mode {value!r} (choose from {choices}; '-' or '_' both work)")
+    return mode
+
+
 def _answer_options(p: argparse.ArgumentParser) -> None:
     for name in ("region", "sector", "partner", "doc-type"):
         p.add_argument(f"--{name}", action="append", default=[], help=f"restrict to this {name} (repeatable)")
     p.add_argument(
         "--mode",
-        choices=("auto", "answer", "talking_points", "compare"),
+        type=answer_mode,
         default="auto",
-        help="answer mode (default: detected from the question)",
+        metavar="{auto,answer,talking-points,compare}",
+        help="answer mode (default: detected from the question); talking-points and talking_points both work",
     )
 
 
@@ -282,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="cut-off for recall@k and fact-hit@k (default 5)")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline pipeline")
+    p.add_argument(
+        "--set",
+        choices=("dev", "blind"),
+        default="dev",
+        help="dev: eval/questions-*.yaml (tuned on); blind: eval/blind/ (held out, never tuned on)",
+    )
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -1,16 +1,26 @@
-"""``advisor eval``: retrieval and refusal quality on ``eval/questions-*.yaml``, for our pipeline and for a baseline
+"""``advisor eval``: retrieval, answer and refusal quality on an eval set, for our pipeline and for a baseline
 measured in the same run on the same corpus and embedding model.
+
+Sets (``ingest.corpus_lint.EVAL_SETS``): ``dev`` = ``eval/questions-*.yaml``, the set the pipeline is tuned on;
+``blind`` = ``eval/blind/blind-*.yaml``, written from the corpus alone before the code it tests and never tuned on.
 
 Baseline (DESIGN.md §5): LangChain's textbook RAG — ``RecursiveCharacterTextSplitter(chunk_size=1000,
 chunk_overlap=200)`` over each document's text, a Chroma vector store, ``similarity_search(question, k=4)``; it never
 refuses and sees only the last question (no conversation history).
 
-Metrics, per question then averaged (overall and by group: english, spanish, follow_up, comparison, unanswerable):
+Metrics, per question then averaged (overall and by group: english, spanish, follow_up, comparison, two_part,
+partner, partial, unanswerable and one group per kind of unanswerable request):
 
 - recall@k: a gold document is among the documents of the top-k passages;
 - MRR@10: 1 / rank of the first passage from a gold document within the top 10 (0 if none);
-- fact-hit@5: a gold fact (normalised as in :func:`ingest.corpus_lint.normalise_for_match`) is in a top-5 passage;
-- refusal accuracy: share of ``unanswerable`` questions refused; false-refusal rate: share of answerable refused.
+- fact-hit@k (retrieval): *every* covered part of the question (two-part questions have two) has a gold fact
+  (normalised as in :func:`ingest.corpus_lint.normalise_for_match`) in a top-k passage retrieved for it;
+- answer fact-hit: every covered part has a gold fact in the sentences the answer itself quotes (its citations'
+  quotes), and the answer is not a refusal — what the user actually reads;
+- uncovered named (partial questions): the answer says which part the corpus does not cover;
+- refusal accuracy: share of ``unanswerable`` questions refused; false-refusal rate: share of answerable refused;
+- kind named: share of refused unanswerable questions whose refusal names the kind of thing asked for (live data,
+  a quote, a forecast, private details, advice) as the item's ``refusal_kind`` says (off-topic ones excluded).
 """
 
 from __future__ import annotations
@@ -21,12 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.conversation import Conversation
-from ingest.corpus_lint import load_eval, normalise_for_match
+from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match
 
 
 @dataclass
 class Outcome:
-    """One question's result: the documents and texts of the ranked passages (best first) and whether refused."""
+    """One question's result.
+
+    ``doc_ids``/``texts``: the documents and texts of the ranked passages (best first); ``part_texts``: for each
+    part of the question the answer was split into, the texts retrieved for it (empty: the question was not split,
+    ``texts`` serves every part); ``quotes``: the sentences the answer quotes; ``uncovered``: parts the answer says
+    the corpus does not cover; ``request_kind``: the kind of request a refusal names (None: not named).
+    """
 
     item: dict
     doc_ids: list[str]
@@ -35,6 +51,10 @@ class Outcome:
     resolved: str = ""
     best_score: float = 0.0
     measure_missing: bool = False
+    quotes: list[str] | None = None
+    part_texts: list[list[str]] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
+    request_kind: str | None = None
 
 
 @dataclass
@@ -46,19 +66,26 @@ class Scores:
     recall_at_5: float | None = None
     mrr_at_10: float | None = None
     fact_hit_at_5: float | None = None
+    answer_fact_hit: float | None = None
+    uncovered_named: float | None = None
     refusal_accuracy: float | None = None
     false_refusal_rate: float | None = None
+    kind_named: float | None = None
+
+
+GROUPS = ("english", "spanish", "follow_up", "comparison", "two_part", "partner", "partial", "unanswerable")
 
 
 def groups_of(item: dict) -> list[str]:
     """The report groups a question belongs to (besides ``overall``)."""
-    groups = ["spanish" if item.get("lang") == "es" else "english"]
-    if item.get("kind") == "follow_up":
-        groups.append("follow_up")
-    if item.get("kind") == "comparison" or len(item.get("gold_docs") or []) > 1:
-        groups.append("comparison")
     if item.get("kind") == "unanswerable":
-        groups = ["unanswerable"]
+        return ["unanswerable", f"refuse:{item.get('refusal_kind', 'unspecified')}"]
+    groups = ["spanish" if item.get("lang") == "es" else "english"]
+    kind = item.get("kind")
+    if kind in ("follow_up", "two_part", "partner", "partial"):
+        groups.append(kind)
+    if kind == "comparison" or (kind not in ("two_part", "partial") and len(item.get("gold_docs") or []) > 1):
+        groups.append("comparison")
     return groups
 
 
@@ -66,31 +93,56 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+def _has_fact(facts: Sequence[str], texts: Sequence[str]) -> bool:
+    norm = [normalise_for_match(t) for t in texts]
+    return any(normalise_for_match(f) in t for f in facts for t in norm)
+
+
 def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
     """Average the metrics over ``outcomes`` (``k`` is the recall/fact-hit cut-off, default 5)."""
-    r1, rk, mrr, facts, refusal, false_refusal = [], [], [], [], [], []
+    r1, rk, mrr, facts, answer_facts, uncovered, refusal, false_refusal, named = ([] for _ in range(9))
     for o in outcomes:
         if o.item["kind"] == "unanswerable":
             refusal.append(1.0 if o.refused else 0.0)
+            if o.refused and o.item.get("refusal_kind") not in (None, "off_topic"):
+                named.append(1.0 if o.request_kind == o.item["refusal_kind"] else 0.0)
             continue
         false_refusal.append(1.0 if o.refused else 0.0)
-        gold = set(o.item["gold_docs"])
+        gold = set(o.item.get("gold_docs") or [])
         r1.append(1.0 if o.doc_ids[:1] and o.doc_ids[0] in gold else 0.0)
         rk.append(1.0 if gold & set(o.doc_ids[:k]) else 0.0)
         first = next((i for i, d in enumerate(o.doc_ids[:10], 1) if d in gold), None)
         mrr.append(1.0 / first if first else 0.0)
-        norm = [normalise_for_match(t) for t in o.texts[:k]]
-        fnorm = [normalise_for_match(str(f)) for f in o.item["gold_facts"]]
-        facts.append(1.0 if any(f in t for f in fnorm for t in norm) else 0.0)
-    return Scores(len(outcomes), _mean(r1), _mean(rk), _mean(mrr), _mean(facts), _mean(refusal), _mean(false_refusal))
+        parts = [p for p in eval_parts(o.item) if p["covered"]]
+        pools = [t[:k] for t in o.part_texts] or [o.texts[:k]]
+        retrieved = [t for pool in pools for t in pool]
+        facts.append(1.0 if all(_has_fact(p["gold_facts"], retrieved) for p in parts) else 0.0)
+        if o.quotes is not None:
+            hit = not o.refused and all(_has_fact(p["gold_facts"], o.quotes) for p in parts)
+            answer_facts.append(1.0 if hit else 0.0)
+        if o.item["kind"] == "partial" and o.quotes is not None:
+            uncovered.append(1.0 if o.uncovered else 0.0)
+    return Scores(
+        len(outcomes),
+        _mean(r1),
+        _mean(rk),
+        _mean(mrr),
+        _mean(facts),
+        _mean(answer_facts),
+        _mean(uncovered),
+        _mean(refusal),
+        _mean(false_refusal),
+        _mean(named),
+    )
 
 
 def report(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Scores]:
-    """Scores overall and per group."""
+    """Scores overall and per group (groups with no question are left out)."""
     out = {"overall": score(outcomes, k)}
-    for group in ("english", "spanish", "follow_up", "comparison", "unanswerable"):
+    for group in (*GROUPS, *(f"refuse:{kind}" for kind in REFUSAL_KINDS)):
         members = [o for o in outcomes if group in groups_of(o.item)]
-        out[group] = score(members, k)
+        if members:
+            out[group] = score(members, k)
     return out
 
 
@@ -103,6 +155,7 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
             advisor.ask(turn, conversation=conversation)
         answer = advisor.ask(item["question"], conversation=conversation)
         ranked = answer.retrieved
+        parts = getattr(answer, "parts", None) or []
         outcomes.append(
             Outcome(
                 item,
@@ -112,6 +165,10 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
                 answer.resolved_query or "",
                 best_score=ranked[0].score if ranked else 0.0,
                 measure_missing=answer.missing_measure is not None,
+                quotes=[q for c in answer.citations for q in c.quotes],
+                part_texts=[[s.passage.text for s in p.retrieved][:k] for p in parts] if len(parts) > 1 else [],
+                uncovered=[p.question for p in parts if not p.covered],
+                request_kind=getattr(answer, "request_kind", None),
             )
         )
     return outcomes
@@ -183,20 +240,20 @@ class EvalResult:
     misses: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     calibration: tuple[float, float, float] | None = None
+    eval_set: str = "dev"
 
 
-def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> EvalResult:
-    """Run the eval set through ``advisor`` (its index must hold the corpus) and, optionally, the baseline."""
-    items = load_eval(eval_dir)
+def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True, eval_set: str = "dev") -> EvalResult:
+    """Run one eval set (``dev`` or ``blind``, see :data:`ingest.corpus_lint.EVAL_SETS`) through ``advisor`` (its
+    index must hold the corpus) and, optionally, the baseline. Raises ValueError for an unknown set name."""
+    items = load_eval(eval_dir, eval_set)
     started = time.perf_counter()
     outcomes = run_system(advisor, items)
     seconds = {"system": round(time.perf_counter() - started, 2)}
     misses = []
     for o in outcomes:
         answerable = o.item["kind"] != "unanswerable"
-        if (answerable and (o.refused or not set(o.item["gold_docs"]) & set(o.doc_ids[:k]))) or (
-            not answerable and not o.refused
-        ):
+        if (answerable and (o.refused or score([o], k).answer_fact_hit == 0.0)) or (not answerable and not o.refused):
             misses.append(
                 {
                     "id": o.item["id"],
@@ -205,6 +262,7 @@ def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> Eval
                     "refused": o.refused,
                     "gold": o.item.get("gold_docs"),
                     "got": o.doc_ids[:3],
+                    "kind": o.item.get("refusal_kind") or o.item.get("kind"),
                 }
             )
     base = None
@@ -213,4 +271,4 @@ def evaluate(advisor, eval_dir: Path, k: int = 5, baseline: bool = True) -> Eval
         pipeline = Baseline.build(advisor.settings.corpus_dir, advisor.index.embedder)
         base = report(pipeline.run(items), k)
         seconds["baseline"] = round(time.perf_counter() - started, 2)
-    return EvalResult(report(outcomes, k), base, misses, seconds, calibrate_threshold(outcomes))
+    return EvalResult(report(outcomes, k), base, misses, seconds, calibrate_threshold(outcomes), eval_set)

@@ -130,6 +130,17 @@ class Turn:
 
 
 @dataclass
+class AnswerPart:
+    """One part of a multi-part question ("how much FDI came in, and how much of it was new money?" has two): the
+    part as searched, the passages retrieved for it (best first), and whether the answer covers it with a cited
+    sentence (False: the answer names the part as not covered)."""
+
+    question: str
+    retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
+    covered: bool = True
+
+
+@dataclass
 class Answer:
     """What the advisor returns: text with ``[n]`` markers, the citations they point to, and whether it refused."""
 
@@ -149,3 +160,8 @@ class Answer:
     """``extractive`` (quoted sentences) or ``llm`` (generated, then grounded sentence by sentence)."""
     retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
     """All passages retrieved for the question, best first (the citations are drawn from the top ones)."""
+    parts: list[AnswerPart] = field(default_factory=list)
+    """The parts a multi-part question was split into (empty for a one-part question)."""
+    request_kind: str | None = None
+    """For a refusal of a request the corpus cannot serve: its kind — ``live_data``, ``quote``, ``forecast``,
+    ``private`` or ``advice`` (advisor.request_kind); None otherwise."""

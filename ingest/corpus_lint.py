@@ -40,7 +40,19 @@ SECTORS = ("automotive", "electronics", "medical-devices", "pharmaceuticals", "a
 """Canonical sector keys; ``digital`` covers software/IT services and data centers."""
 PARTNERS = ("Auba", "Marco", "Prima", "Pulsar", "Transmute", "Nuvocargo")
 """The six Bridge49 members."""
-EVAL_KINDS = ("fact", "comparison", "follow_up", "spanish", "talking_points", "unanswerable")
+EVAL_KINDS = (
+    "fact",
+    "comparison",
+    "follow_up",
+    "spanish",
+    "talking_points",
+    "unanswerable",
+    "two_part",
+    "partial",
+    "partner",
+)
+REFUSAL_KINDS = ("live_data", "quote", "forecast", "private", "advice", "off_topic")
+"""What an unanswerable question asks for (``refusal_kind`` of an eval item; see advisor.request_kind)."""
 
 
 def normalise_for_match(text: str) -> str:
@@ -112,10 +124,19 @@ def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[
     return report, bodies
 
 
-def load_eval(eval_dir: Path) -> list[dict]:
-    """All eval questions from ``eval_dir/**/questions-*.yaml`` (each file a YAML list of mappings), in file order."""
+EVAL_SETS = {"dev": ("", "questions-*.yaml"), "blind": ("blind", "blind-*.yaml")}
+"""Eval sets: name -> (sub-folder of ``eval/``, file pattern). ``dev`` is tuned on; ``blind`` is held out."""
+
+
+def load_eval(eval_dir: Path, eval_set: str = "dev") -> list[dict]:
+    """All questions of one eval set (see :data:`EVAL_SETS`; each file a YAML list of mappings), in file order.
+
+    Raises ValueError for an unknown set name or a file that is not a YAML list."""
+    if eval_set not in EVAL_SETS:
+        raise ValueError(f"unknown eval set {eval_set!r}; choose one of {sorted(EVAL_SETS)}")
+    folder, pattern = EVAL_SETS[eval_set]
     items: list[dict] = []
-    for path in sorted(eval_dir.rglob("questions-*.yaml")):
+    for path in sorted((eval_dir / folder).glob(pattern)):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         if not isinstance(data, list):
             raise ValueError(f"{path}: expected a YAML list of questions")
@@ -143,26 +164,57 @@ def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
             report.problems.append(f"{where}: lang must be en or es")
         if not str(item.get("question", "")).strip():
             report.problems.append(f"{where}: empty question")
-        docs, facts = item.get("gold_docs") or [], item.get("gold_facts") or []
         if kind == "follow_up" and not item.get("history"):
             report.problems.append(f"{where}: follow_up needs history (earlier user turns)")
         if kind == "unanswerable":
-            if docs or facts:
-                report.problems.append(f"{where}: unanswerable must have no gold_docs/gold_facts")
+            if item.get("gold_docs") or item.get("gold_facts") or item.get("parts"):
+                report.problems.append(f"{where}: unanswerable must have no gold_docs/gold_facts/parts")
+            if "refusal_kind" in item and item["refusal_kind"] not in REFUSAL_KINDS:
+                report.problems.append(f"{where}: refusal_kind {item['refusal_kind']!r} not in {REFUSAL_KINDS}")
             continue
-        if not docs or not facts:
-            report.problems.append(f"{where}: answerable question needs gold_docs and gold_facts")
-        for doc in docs:
-            if doc not in norm_bodies:
-                report.problems.append(f"{where}: gold doc {doc!r} not in corpus")
-        present = [d for d in docs if d in norm_bodies]
-        for fact in facts:
-            nf = normalise_for_match(str(fact))
-            if not any(nf in norm_bodies[d] for d in present):
-                report.problems.append(f"{where}: gold fact {fact!r} not found in {present}")
-        for doc in present:
-            if len(docs) > 1 and not any(normalise_for_match(str(f)) in norm_bodies[doc] for f in facts):
-                report.problems.append(f"{where}: gold doc {doc!r} contains none of the gold facts")
+        parts = eval_parts(item)
+        if kind in ("two_part", "partial") and len(parts) < 2:
+            report.problems.append(f"{where}: {kind} needs two or more parts")
+        if kind == "partial" and all(p["covered"] for p in parts):
+            report.problems.append(f"{where}: partial needs a part with covered: false")
+        for part in parts:
+            if part["covered"]:
+                _lint_gold(report, where, part["gold_docs"], part["gold_facts"], norm_bodies)
+    return report
+
+
+def eval_parts(item: dict) -> list[dict]:
+    """The parts an answerable eval item asks for, each ``{"ask", "gold_docs", "gold_facts", "covered"}``: its
+    ``parts`` list (two-part and partial questions) or one part made of its top-level gold."""
+    raw = item.get("parts") or [
+        {"ask": item.get("question", ""), "gold_docs": item.get("gold_docs"), "gold_facts": item.get("gold_facts")}
+    ]
+    return [
+        {
+            "ask": str(p.get("ask", "")),
+            "gold_docs": list(p.get("gold_docs") or []),
+            "gold_facts": [str(f) for f in p.get("gold_facts") or []],
+            "covered": bool(p.get("covered", True)),
+        }
+        for p in raw
+    ]
+
+
+def _lint_gold(report: LintReport, where: str, docs: list, facts: list, norm_bodies: dict[str, str]) -> None:
+    """Gold documents exist, each gold fact occurs in one of them, and each of several documents has a fact."""
+    if not docs or not facts:
+        report.problems.append(f"{where}: answerable question needs gold_docs and gold_facts")
+    for doc in docs:
+        if doc not in norm_bodies:
+            report.problems.append(f"{where}: gold doc {doc!r} not in corpus")
+    present = [d for d in docs if d in norm_bodies]
+    for fact in facts:
+        nf = normalise_for_match(str(fact))
+        if not any(nf in norm_bodies[d] for d in present):
+            report.problems.append(f"{where}: gold fact {fact!r} not found in {present}")
+    for doc in present:
+        if len(docs) > 1 and not any(normalise_for_match(str(f)) in norm_bodies[doc] for f in facts):
+            report.problems.append(f"{where}: gold doc {doc!r} contains none of the gold facts")
     return report
 
 
@@ -172,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus_dir = Path(args[0]) if args else Path("corpus")
     eval_dir = Path(args[1]) if len(args) > 1 else Path("eval")
     report, bodies = lint_corpus(corpus_dir, min_words=400)
-    items = load_eval(eval_dir) if eval_dir.exists() else []
+    items = [i for name in EVAL_SETS for i in load_eval(eval_dir, name)] if eval_dir.exists() else []
     report.problems += lint_eval(items, bodies).problems
     for line in report.problems:
         print(line)
