@@ -148,9 +148,17 @@ def looks_spanish(text: str) -> bool:
 
 
 def expand_spanish(text: str) -> str:
-    """``text`` followed by the English equivalents of the Spanish terms it contains (unchanged if none or if the
-    text does not look Spanish)."""
+    """``text`` with each Spanish term it contains replaced by its English equivalents (unchanged if none or if the
+    text does not look Spanish). The Spanish term itself is dropped: it occurs in no English passage, so as a rare
+    token it would weigh most in term coverage and pull every passage's relevance down."""
     if not looks_spanish(text):
         return text
-    found = dict.fromkeys(ES_EN[m.group(1)] for m in _PATTERN.finditer(fold(text)))
-    return f"{text} {' '.join(found)}" if found else text
+    folded = fold(text)
+    if len(folded) != len(text):
+        found = dict.fromkeys(ES_EN[m.group(1)] for m in _PATTERN.finditer(folded))
+        return f"{text} {' '.join(found)}" if found else text
+    out, last = [], 0
+    for m in _PATTERN.finditer(folded):
+        out += [text[last : m.start()], ES_EN[m.group(1)]]
+        last = m.end()
+    return "".join(out) + text[last:]
