@@ -38,8 +38,12 @@ def _markers(escaped: str, anchor: str | None) -> str:
     return _MARKER.sub(lambda m: f"[**\\[{m.group(1)}\\]**](#{card_anchor(anchor, int(m.group(1)))})", escaped)
 
 
+_PART_HEADING = re.compile(r"\*\*([^*\n]+)\*\*")
+
+
 def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
-    """The answer text, escaped, keeping its paragraphs, ``- `` bullets and tables (compare mode) readable.
+    """The answer text, escaped, keeping its paragraphs, ``- `` bullets, tables (compare mode) and the bold part
+    headings of a multi-part answer readable.
 
     Each ``[n]`` marker becomes a bold link to ``#<anchor>-n`` (the source card) when ``anchor`` is given.
     """
@@ -52,6 +56,10 @@ def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
             else:
                 cells = [_markers(escape_markdown(c.strip()), anchor) for c in stripped[1:-1].split("|")]
                 lines.append("| " + " | ".join(cells) + " |")
+            continue
+        heading = _PART_HEADING.fullmatch(stripped)
+        if heading:  # a part of a multi-part answer (advisor.multipart), then its answer on the next line
+            lines.append(f"**{escape_markdown(heading.group(1))}**  ")
             continue
         bullet = line.startswith("- ")
         body = _markers(escape_markdown(line[2:] if bullet else line), anchor)
