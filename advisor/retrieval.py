@@ -8,11 +8,12 @@ methods": ``score(d) = Σ_r w_r / (k + rank_r(d))`` with ``k = 60``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from advisor.doc_names import DocumentNames
 from advisor.embedding import Embedder
 from advisor.entities import Entities
 from advisor.lexical import LexicalIndex, coverage, lexical_tokens
@@ -22,6 +23,7 @@ from advisor.timing import stage
 from advisor.types import Filters, Passage, ScoredPassage
 
 RRF_K = 60
+_AS_OF_YEAR = re.compile(r"(19|20)\d\d")
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = RRF_K) -> dict[str, float]:
@@ -119,6 +121,13 @@ RELEVANCE_BY_MODEL = {
 }
 
 
+NAMED_DOCUMENT_LEAD = 3
+"""Passages of a document the question names that lead the results."""
+NAMED_DOCUMENT_PRIOR = 0.8
+"""Relevance multiplier of other documents' passages when the question names a document (the same strength as
+:data:`CONFLICT_PRIOR`: a question about another region's profile)."""
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
     return len(a & b) / len(a | b) if a or b else 0.0
@@ -138,6 +147,7 @@ class HybridRetriever:
         duplicate_threshold: float = 0.8,
         per_document: int = 2,
         reranker=None,
+        entity_aliases: Iterable[str] = (),
     ):
         self.embedder = embedder
         self.store = store
@@ -155,6 +165,11 @@ class HybridRetriever:
                 sections.setdefault(p.doc_id, {})[p.section] = None
         self.sections_by_doc = {doc: list(names) for doc, names in sections.items()}
         """Each document's distinct section paths in document order (for suggested follow-ups)."""
+        years = [int(m.group(0)) for p in passages.values() if (m := _AS_OF_YEAR.match(str(p.metadata.get("as_of"))))]
+        self.newest_year: int | None = max(years, default=None)
+        self.document_names = DocumentNames(passages, exclude=entity_aliases)
+        """Which document a question names (file name, title, a proper name found only there)."""
+        """The newest ``as_of`` year among the documents (None if none says): later years are the future."""
 
     def retrieve(
         self,
@@ -167,13 +182,32 @@ class HybridRetriever:
         """Top ``k`` passages for ``query`` by relevance (best first), at most one of any near-duplicate group.
 
         With ``filters``, only matching passages are returned (fewer than ``k`` if fewer exist); ``entities`` named
-        by the query raise the relevance of passages about them. ``timings`` (if given) receives the milliseconds
-        spent in each stage: embed, dense, lexical, fuse, rerank.
+        by the query raise the relevance of passages about them. A query that names a document (its file name,
+        title, or a proper name found in no other document, see :class:`DocumentNames`) gets that document's best
+        passages first (up to :data:`NAMED_DOCUMENT_LEAD`), then the rest with relevance x
+        :data:`NAMED_DOCUMENT_PRIOR`. ``timings`` (if given) receives the milliseconds spent in each stage: embed,
+        dense, lexical, fuse, rerank.
         """
         filters = filters or Filters()
         entities = entities or Entities()
         if not self.passages:
             return []
+        named = () if filters.doc_ids else self.document_names.named_in(query)
+        if named:
+            first = self._retrieve(query, k, replace(filters, doc_ids=named), entities, timings)
+            lead = first[:NAMED_DOCUMENT_LEAD]
+            rest = [
+                replace(s, score=s.score * NAMED_DOCUMENT_PRIOR)
+                for s in self._retrieve(query, k, filters, entities, timings)
+                if s.passage.doc_id not in named
+            ]
+            return (lead + sorted(rest, key=lambda s: -s.score))[:k]
+        return self._retrieve(query, k, filters, entities, timings)
+
+    def _retrieve(
+        self, query: str, k: int, filters: Filters, entities: Entities, timings: dict[str, float] | None
+    ) -> list[ScoredPassage]:
+        """:meth:`retrieve` without the named-document step."""
         with stage(timings, "embed"):
             vector = self.embedder.embed_query(query)
         with stage(timings, "dense"):
@@ -182,7 +216,8 @@ class HybridRetriever:
             lexical = [
                 pid
                 for pid, _ in self.lexical.search(query, self.candidates * 3)
-                if pid in self.passages and matches_filters(self.passages[pid].metadata, filters)
+                if pid in self.passages
+                and matches_filters(self.passages[pid].metadata, filters, self.passages[pid].doc_id)
             ][: self.candidates]
         with stage(timings, "fuse"):
             dense_ids = [h.id for h in dense if h.id in self.passages]

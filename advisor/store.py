@@ -55,13 +55,18 @@ def where_clause(filters: Filters) -> dict | None:
             groups.append(conds[0] if len(conds) == 1 else {"$or": conds})
     if filters.doc_types:
         groups.append({"doc_type": {"$in": list(filters.doc_types)}})
+    if filters.doc_ids:
+        groups.append({"doc_id": {"$in": list(filters.doc_ids)}})
     if not groups:
         return None
     return groups[0] if len(groups) == 1 else {"$and": groups}
 
 
-def matches_filters(meta: dict, filters: Filters) -> bool:
-    """The same test as :func:`where_clause`, applied in Python to a passage's metadata (for BM25 results)."""
+def matches_filters(meta: dict, filters: Filters, doc_id: str | None = None) -> bool:
+    """The same test as :func:`where_clause`, applied in Python to a passage's metadata and document id (for BM25
+    results)."""
+    if filters.doc_ids and doc_id not in filters.doc_ids:
+        return False
     for values, key in ((filters.regions, "regions"), (filters.sectors, "sectors"), (filters.partners, "partners")):
         if values and not set(values) & set(meta.get(key) or ()):
             return False

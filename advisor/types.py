@@ -75,9 +75,11 @@ class Filters:
     sectors: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    """Only passages of these documents (set by retrieval when a question names a document)."""
 
     def is_empty(self) -> bool:
-        return not (self.regions or self.sectors or self.partners or self.doc_types)
+        return not (self.regions or self.sectors or self.partners or self.doc_types or self.doc_ids)
 
 
 @dataclass(frozen=True)
