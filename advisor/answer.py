@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from advisor.answerability import missing_measure
 from advisor.grounding import numbers_in
 from advisor.lexical import coverage, lexical_tokens
+from advisor.request_kind import LABELS, WHO_PROVIDES, asked_years, missing_years
 from advisor.retrieval import jaccard
 from advisor.text import fold, split_sentences
 from advisor.types import Answer, Citation, Passage, ScoredPassage
@@ -21,6 +22,9 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _HAS_FIGURE = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ATTRIBUTION = re.compile(r"\([^()]*\)\W*$")
+"""The closing "(Economy Ministry, Feb 2025)." of a corpus sentence: its year dates the source, not the fact."""
 _DANGLING = re.compile(
     r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
     r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
@@ -48,12 +52,16 @@ def sentence_candidates(
     scored: Sequence[ScoredPassage],
     quantity: bool = False,
     entity_terms: Sequence[frozenset[str]] = (),
+    years: Sequence[int] = (),
 ) -> list[SentenceCandidate]:
     """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``, +0.1 when
     the question asks for a figure and the sentence has one, +0.05 for a passage's first sentence (the corpus puts
     each section's topic sentence first), -0.1 for a sentence that opens with a pronoun ("It", "This"…) and so
     does not stand alone, and +0.15 x the share of the question's entities that the sentence or its document title
-    names (``entity_terms``: one set of accent-folded aliases per entity). Sentences under 5 words are skipped."""
+    names (``entity_terms``: one set of accent-folded aliases per entity). When the question asks about ``years``,
+    a sentence naming one of them gets +0.1 and one naming only other years -0.05 (a 2024 figure does not answer
+    a 2025 question; the year of a closing source attribution does not count). Sentences under 5 words are skipped."""
+    wanted_years = {str(y) for y in years}
     out: list[SentenceCandidate] = []
     for rank, item in enumerate(scored):
         text = item.passage.text
@@ -69,6 +77,12 @@ def sentence_candidates(
                 score += 0.05
             if _DANGLING.match(sentence):
                 score -= 0.1
+            if wanted_years:
+                named_years = set(_YEAR.findall(_ATTRIBUTION.sub("", sentence)))
+                if named_years & wanted_years:
+                    score += 0.1
+                elif named_years:
+                    score -= 0.05
             if entity_terms:
                 where = fold(f"{item.passage.title} {sentence}")
                 named = sum(any(_contains(where, alias) for alias in aliases) for aliases in entity_terms)
@@ -168,9 +182,10 @@ def _citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
     )
 
 
-def refusal(scored: Sequence[ScoredPassage], missing: str | None = None) -> Answer:
-    """The 'not covered' answer, naming the nearest topics the corpus does cover (titles of the best passages);
-    ``missing`` names the measure the question asked for that no passage gives (see advisor.answerability)."""
+def refusal(scored: Sequence[ScoredPassage], missing: str | None = None, nearest: bool = True) -> Answer:
+    """The 'not covered' answer, naming the nearest topics the corpus does cover (titles of the best passages;
+    not with ``nearest=False``); ``missing`` names the measure the question asked for that no passage gives (see
+    advisor.answerability)."""
     topics: list[str] = []
     for item in scored:
         label = item.passage.title + (f" — {item.passage.section}" if item.passage.section else "")
@@ -180,10 +195,44 @@ def refusal(scored: Sequence[ScoredPassage], missing: str | None = None) -> Answ
         text = f"The knowledge base has no figures on {missing} for this question, so there is no cited answer to give."
     else:
         text = "The knowledge base does not cover this question, so there is no cited answer to give."
-    if topics:
+    if topics and nearest:
         text += " Nearest topics it does cover: " + "; ".join(topics[:3]) + "."
     best = scored[0].score if scored else 0.0
     return Answer(text=text, citations=[], refused=True, confidence=round(best, 3), missing_measure=missing)
+
+
+def request_refusal(
+    kind: str,
+    lang: str,
+    route: ScoredPassage | None,
+    question_weights: dict[str, float],
+    scored: Sequence[ScoredPassage],
+    nearest: bool = True,
+) -> Answer:
+    """Refuse a request of ``kind`` (advisor.request_kind: live data, a quote, a forecast, private details,
+    advice), in ``lang`` ("en"/"es"): say which kind of thing the knowledge base does not hold and who provides it;
+    with ``route`` (a partner-profile passage relevant to the question), quote its best sentence for the question,
+    cited. Without a route, the nearest topics are named as in :func:`refusal` (unless ``nearest`` is False)."""
+    if lang == "es":
+        text = f"La base de conocimiento no contiene {LABELS['es'][kind]}, así que no hay respuesta citada. "
+    else:
+        text = f"This asks for {LABELS['en'][kind]}, which the knowledge base does not hold. "
+    text += WHO_PROVIDES[lang][kind]
+    citations: list[Citation] = []
+    if route is not None:
+        chosen = select_sentences(sentence_candidates(question_weights, [route]), max_sentences=1)
+        if chosen:
+            numbering = CitationNumbering()
+            lead = "En la alianza Bridge49:" if lang == "es" else "In the Bridge49 alliance:"
+            text += f" {lead} " + numbering.cite(route, chosen[0].text)
+            citations = numbering.citations()
+    if not citations and nearest:
+        topics = list(dict.fromkeys(s.passage.title for s in scored))[:3]
+        if topics:
+            text += (" Temas cercanos: " if lang == "es" else " Nearest topics it does cover: ") + "; ".join(topics)
+            text += "."
+    best = scored[0].score if scored else 0.0
+    return Answer(text=text, citations=citations, refused=True, confidence=round(best, 3), request_kind=kind)
 
 
 class CitationNumbering:
@@ -214,28 +263,36 @@ def compose_extractive(
     min_relevance: float,
     mode: str = "answer",
     entity_terms: Sequence[frozenset[str]] = (),
+    nearest: bool = True,
+    max_sentences: int = 4,
 ) -> Answer:
-    """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance`` or
-    the evidence lacks the measure the question asks for (:func:`missing_measure`).
+    """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance``,
+    the evidence lacks the measure the question asks for (:func:`missing_measure`), or no passage names a year the
+    question asks about (:func:`advisor.request_kind.missing_years`). ``nearest``: a refusal names the nearest
+    topics; ``max_sentences``: the most sentences of an ``answer``-mode answer (2 for a part of a multi-part one).
 
     ``answer`` mode: up to 4 sentences, verbatim, most relevant first, each followed by ``[n]``; the first two form a
     paragraph and the rest are bullets. ``talking_points``: 3-6 bullets (figures preferred), each cited.
     """
     if not scored or scored[0].score < min_relevance:
-        return refusal(scored)
+        return refusal(scored, nearest=nearest)
     missing = missing_measure(question, [s.passage.indexed_text for s in scored])
     if missing:
-        return refusal(scored, missing)
+        return refusal(scored, missing, nearest=nearest)
+    years = asked_years(question)
+    absent = missing_years(years, [s.passage.indexed_text for s in scored])
+    if absent:
+        return refusal(scored, "the year " + " and ".join(str(y) for y in absent), nearest=nearest)
     quantity = bool(_QUANTITY.search(question)) or mode == "talking_points"
-    candidates = sentence_candidates(question_weights, scored, quantity, entity_terms)
+    candidates = sentence_candidates(question_weights, scored, quantity, entity_terms, years)
     if mode == "talking_points":
         chosen = select_sentences(candidates, max_sentences=6, floor_ratio=0.5)
         if len(chosen) < 3:
             chosen = select_sentences(candidates, max_sentences=6, per_passage=3, floor_ratio=0.0)
     else:
-        chosen = select_sentences(candidates, max_sentences=4)
+        chosen = select_sentences(candidates, max_sentences=max_sentences)
     if not chosen:
-        return refusal(scored)
+        return refusal(scored, nearest=nearest)
     numbering = CitationNumbering()
     parts = [numbering.cite(scored[c.rank], c.text) for c in chosen]
     if mode == "talking_points":

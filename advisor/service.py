@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_compare, compose_extractive
+from advisor.answer import compose_compare, compose_extractive, request_refusal
 from advisor.config import Settings
-from advisor.conversation import Conversation, ConversationResolver, last_resolved
+from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.criteria import criterion_of
 from advisor.entities import Entities, Gazetteer
 from advisor.errors import ConfigError
@@ -18,6 +18,8 @@ from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.llm import llm_answer_or_quoted, make_chat_model
 from advisor.modes import detect_mode, search_topic
+from advisor.multipart import contextualise, merge_answers, split_question
+from advisor.request_kind import Request, classify, unsupported
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
 from advisor.suggestions import NEIGHBOURS, suggest
@@ -86,6 +88,7 @@ class Advisor:
         self.index = Index(settings)
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
+        self._places: frozenset[str] = frozenset()
         self._version: tuple | None = None
         self._lock = threading.Lock()
 
@@ -112,6 +115,13 @@ class Advisor:
                 self._version = version
                 passages = {p.id: p for p in self.index.manifest.passages(self.index.model_key)}
                 reranker = CrossEncoderReranker(self.settings.reranker_model) if self.settings.reranker_model else None
+                names: dict[str, set[str]] = {"regions": set(), "sectors": set(), "partners": set()}
+                for p in passages.values():
+                    for key, values in names.items():
+                        values.update(p.metadata.get(key) or ())
+                gazetteer = Gazetteer.default(names["regions"], names["sectors"], names["partners"])
+                self._resolver = ConversationResolver(gazetteer)
+                self._places = frozenset(a for a, (k, _) in gazetteer.aliases.items() if k == "regions")
                 self._retriever = HybridRetriever(
                     self.index.embedder,
                     self.index.store,
@@ -119,13 +129,7 @@ class Advisor:
                     passages,
                     candidates=self.settings.candidates,
                     reranker=reranker,
-                )
-                names: dict[str, set[str]] = {"regions": set(), "sectors": set(), "partners": set()}
-                for p in passages.values():
-                    for key, values in names.items():
-                        values.update(p.metadata.get(key) or ())
-                self._resolver = ConversationResolver(
-                    Gazetteer.default(names["regions"], names["sectors"], names["partners"])
+                    entity_aliases=gazetteer.aliases,
                 )
             return self._retriever
 
@@ -178,22 +182,79 @@ class Advisor:
         ``answer``, ``talking_points`` or ``compare``; the mode used is in ``answer.mode``. With an LLM configured,
         its tokens stream to ``on_token`` and the grounded result replaces the extractive answer; if the LLM fails or
         none of its sentences is supported, the extractive answer is returned with a notice.
+
+        A question that asks for two or three things (advisor.multipart) is answered part by part, each part
+        retrieved and cited on its own, in one answer (``answer.parts`` says which parts are covered). A request the
+        corpus cannot serve — live data, a quote, a forecast, private details, advice (advisor.request_kind) — is
+        refused with its kind in ``answer.request_kind`` and, where a partner profile covers who provides it, a
+        cited routing sentence.
         """
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
+        previous = last_resolved(conversation.resolved)
         with stage(timings, "resolve"):
-            resolved = self.resolver.resolve(
-                question, last_resolved(conversation.resolved), conversation.answer_entities
-            )
+            resolved = self.resolver.resolve(question, previous, conversation.answer_entities)
         conversation.resolved.append(resolved)
         if resolved.is_chitchat:
             reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
             return Answer(text=reply, citations=[], resolved_query=None)
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True)
+        lang = "es" if looks_spanish(question) else "en"
+        parts = split_question(question)
+        if len(parts) == 1:
+            answer = self._answer(question, resolved, filters, timings, mode, on_token, lang)
+        else:
+            answered, part_resolved, before = [], [], previous
+            for i, part in enumerate(parts):
+                text = part if i == 0 else contextualise(part, parts[i - 1])
+                with stage(timings, "resolve"):
+                    r = self.resolver.resolve(text, before, conversation.answer_entities)
+                if i and r.entities.is_empty() and not part_resolved[-1].entities.is_empty():
+                    carried = part_resolved[-1].entities  # "…, and which has more vacancy?" keeps the regions
+                    r = replace(r, text=f"{r.text} ({', '.join(carried.names())})", entities=carried)
+                part_resolved.append(r)
+                before = r
+                answered.append((part, self._answer(part, r, filters, timings, mode, None, lang, brief=True)))
+            answer = merge_answers(answered)
+            resolved = replace(resolved, text=" / ".join(r.text for r in part_resolved))
+        answer.resolved_query = resolved.text
+        answer.question = question
+        if answer.citations and not answer.refused:
+            best = next(s.passage for s in answer.retrieved if s.passage.id == answer.citations[0].passage_id)
+            conversation.answer_entities = passage_entities(best)
+        answer.suggestions = suggest(
+            answer,
+            retriever.sections_by_doc,
+            lang,
+            regions=resolved.entities.regions,
+            neighbours=NEIGHBOURS,
+        )
+        return answer
+
+    def _answer(
+        self,
+        question: str,
+        resolved: ResolvedQuery,
+        filters: Filters | None,
+        timings: dict[str, float] | None,
+        mode: str,
+        on_token: Callable[[str], None] | None,
+        lang: str,
+        brief: bool = False,
+    ) -> Answer:
+        """Answer one standalone (part of a) question: mode, retrieval, request-kind check, composition, LLM.
+        ``brief``: a part of a multi-part question (its refusal names no nearest topics)."""
+        retriever = self.retriever()
         with stage(timings, "resolve"):
             topic = search_topic(resolved.text)
             query = expand_spanish(topic) if self.settings.query_expansion else topic
+            request = classify(
+                question,
+                companies=resolved.entities.partners,
+                newest_year=retriever.newest_year,
+                places=self._places,
+            )
         kind, compared = _compared(resolved.entities)
         chosen = detect_mode(question, len(compared)) if mode == "auto" else mode
         if chosen == "compare" and len(compared) < 2:
@@ -201,40 +262,49 @@ class Advisor:
             notices = ["Compare mode needs two or more regions, sectors or partners; answering instead."]
         else:
             notices = []
-        if chosen == "compare":
+        if chosen == "compare" and request.kind is None:
             answer = self._compare(resolved, query, kind, compared, filters, timings)
-            scored = [s for s in answer.retrieved]
+            scored = list(answer.retrieved)
         else:
             scored = retriever.retrieve(
                 query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities, timings=timings
             )
             top = scored[: self.settings.top_k]
+            evidence = [s.passage.indexed_text for s in top[:3]]
             with stage(timings, "compose"):
-                answer = compose_extractive(
-                    query,
-                    retriever.lexical.weights(query),
-                    top,
-                    self.settings.min_relevance,
-                    mode=chosen,
-                    entity_terms=self.resolver.gazetteer.alias_terms(resolved.entities),
-                )
+                if request.kind is not None and unsupported(request, evidence):
+                    answer = self._request_refusal(request, query, resolved, top, lang, brief)
+                else:
+                    answer = compose_extractive(
+                        query,
+                        retriever.lexical.weights(query),
+                        top,
+                        self.settings.min_relevance,
+                        mode=chosen,
+                        entity_terms=self.resolver.gazetteer.alias_terms(resolved.entities),
+                        nearest=not brief,
+                        max_sentences=2 if brief else 4,
+                    )
             if self.chat_model is not None and not answer.refused:
                 answer = self._llm_answer(resolved.text, top, chosen, answer, on_token)
         answer.resolved_query = resolved.text
-        answer.question = question
         answer.retrieved = scored
         answer.notices = notices + answer.notices
-        if answer.citations:
-            best = next(s.passage for s in scored if s.passage.id == answer.citations[0].passage_id)
-            conversation.answer_entities = passage_entities(best)
-        answer.suggestions = suggest(
-            answer,
-            retriever.sections_by_doc,
-            "es" if looks_spanish(question) else "en",
-            regions=resolved.entities.regions,
-            neighbours=NEIGHBOURS,
-        )
         return answer
+
+    def _request_refusal(
+        self, request: Request, query: str, resolved: ResolvedQuery, top, lang: str, brief: bool
+    ) -> Answer:
+        """Refuse a request of a kind the corpus cannot serve, naming the kind; for live data, quotes and private
+        details, route to the alliance partner whose profile best matches the question (one cited sentence), when
+        one is relevant enough."""
+        route = None
+        if request.route_query:
+            hits = self.retriever().retrieve(request.route_query, k=3, filters=Filters(doc_types=("partner_profile",)))
+            if hits and hits[0].score >= self.settings.min_relevance:
+                route = hits[0]
+        weights = self.retriever().lexical.weights(request.route_query or query)
+        return request_refusal(request.kind, lang, route, weights, top, nearest=not brief)
 
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
         """:func:`advisor.llm.llm_answer_or_quoted` with this advisor's model, embeddings and time limit."""
