@@ -37,6 +37,8 @@ def answer_json(answer: Answer) -> dict:
         "notices": answer.notices,
         "answer": answer.text,
         "refused": answer.refused,
+        "request_kind": answer.request_kind,
+        "parts": [{"question": p.question, "covered": p.covered} for p in answer.parts],
         "confidence": answer.confidence,
         "citations": [citation_json(c) for c in answer.citations],
     }

@@ -274,6 +274,16 @@ _PRIVATE = _compiled(_PRIVATE_ATTRS)
 _ADVICE = _compiled(_ADVICE_TOPICS)
 
 
+_ASKS_PROVIDER = _rx(
+    r"\b(which|what) (bridge49 |alliance )?(partners?|members?|alliance members?)\b|\bwho (can|could|should|would) "
+    r"(help|handle|support)|\b(que|cual|cuales) socios?\b|\bcon quien\b|\bquien (me |nos |lo |la |le )?"
+    r"(puede|podria) ayudar"
+)
+"""A question asking who provides a service ("which partner helps with customs?", "¿con quién lo conecto?")."""
+_USER_SIDE = re.compile(r"\b(my|our|a|an|your|mi|mis|tu|un|una|nuestr[oa]s?)\s+(\w+\s+)?$")
+"""Words before an attribute that make it the user's own ("my client", "un cliente"), not the company's."""
+
+
 def asked_years(question: str, today: date | None = None) -> tuple[int, ...]:
     """Years a question asks about: explicit ones ("in 2028", "2024's FDI") and "next year" (``today``'s year + 1,
     default the system date). Empty when it names none."""
@@ -302,6 +312,8 @@ def classify(
     """
     folded = fold(question)
     years = asked_years(question, today)
+    if _ASKS_PROVIDER.search(folded):
+        return Request(years=years)  # "which partner helps with…?" asks who provides it: the profiles answer
     this_year = (today or date.today()).year
     horizon = max(newest_year or this_year, this_year)
     # live data
@@ -331,7 +343,7 @@ def classify(
     named = [n for n in possessives if fold(n) not in places and fold(n) not in _COUNTRIES]
     if companies or named:
         for pattern, stems in _PRIVATE:
-            found = pattern.search(folded)
+            found = next((m for m in pattern.finditer(folded) if not _USER_SIDE.search(folded[: m.start()])), None)
             if found:
                 company = (list(companies) + named)[0]
                 names = {fold(c) for c in companies} | {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,9 @@ from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
 
+_CHOOSES = re.compile(r"^\W*(?i:which|cu[aá]l(?:es)?)\b(?!.*\b[A-Z]{3,}\b)")
+"""A later part that picks among what the earlier part named ("which has more vacancy?") and names no topic of its
+own (an acronym such as IMMEX is one)."""
 EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "
     "(or upload documents), then ask again."
@@ -210,7 +214,7 @@ class Advisor:
                 text = part if i == 0 else contextualise(part, parts[i - 1])
                 with stage(timings, "resolve"):
                     r = self.resolver.resolve(text, before, conversation.answer_entities)
-                if i and r.entities.is_empty() and not part_resolved[-1].entities.is_empty():
+                if i and r.entities.is_empty() and not part_resolved[-1].entities.is_empty() and _CHOOSES.match(part):
                     carried = part_resolved[-1].entities  # "…, and which has more vacancy?" keeps the regions
                     r = replace(r, text=f"{r.text} ({', '.join(carried.names())})", entities=carried)
                 part_resolved.append(r)
@@ -221,8 +225,10 @@ class Advisor:
         answer.resolved_query = resolved.text
         answer.question = question
         if answer.citations and not answer.refused:
-            best = next(s.passage for s in answer.retrieved if s.passage.id == answer.citations[0].passage_id)
-            conversation.answer_entities = passage_entities(best)
+            by_id = {s.passage.id: s.passage for s in answer.retrieved}
+            best = next((by_id[c.passage_id] for c in answer.citations if c.passage_id in by_id), None)
+            if best is not None:  # a routing citation of a refused part is not among the retrieved passages
+                conversation.answer_entities = passage_entities(best)
         answer.suggestions = suggest(
             answer,
             retriever.sections_by_doc,

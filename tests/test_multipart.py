@@ -113,3 +113,17 @@ def test_two_part_partner_question_through_chat_json_and_talking_points(corpus_a
     docs = {c["source"] for c in answer["citations"]}
     assert "alliance/marco.md" in docs and "alliance/pulsar.md" in docs, docs
     assert answer["answer"].count("**") == 4  # two part headings
+
+
+def test_refused_first_part_with_a_routing_citation_then_a_covered_part(corpus_advisor):
+    from advisor.conversation import Conversation
+
+    conversation = Conversation()
+    answer = corpus_advisor.ask(
+        "How much would it cost to ship one trailer from Monterrey to Dallas next week, and what is IMMEX?",
+        conversation=conversation,
+    )
+    assert [p.covered for p in answer.parts] == [False, True]
+    assert "quote" in answer.text.split("**")[2]
+    follow_up = corpus_advisor.ask("And what about PROSEC?", conversation=conversation)
+    assert not follow_up.refused

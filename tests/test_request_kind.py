@@ -64,6 +64,10 @@ def test_each_kind_is_detected_in_english_and_spanish(question, expected):
         "Will the USMCA review happen in 2026?",  # not after the corpus's newest year
         "Which partner predicts supply-chain delays?",  # a service that predicts, not a request for a prediction
         "Nuevo León rent and vacancy",
+        # who provides a service is a partner question, whatever the client's problem mentions
+        "Mi cliente tiene problemas con la aduana de Nuvocargo hoy, ¿qué socio de Bridge49 lo puede ayudar?",
+        "A client asked what it costs to ship one trailer to Dallas; which partner handles that?",
+        "Un cliente necesita piezas maquinadas, ¿con quién lo conecto?",
     ],
 )
 def test_ordinary_questions_are_not_flagged(question):
