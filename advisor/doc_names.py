@@ -76,16 +76,18 @@ class DocumentNames:
                     self._phrases[key] = doc_id
 
     def named_in(self, question: str) -> tuple[str, ...]:
-        """Doc ids the question names (file name, title, or a proper name unique to the document), in order of
-        first mention; empty when it names none."""
+        """Doc ids the question names (file name, title, or a proper name unique to the document and capitalised
+        in the question), in order of first mention; empty when it names none."""
         folded = fold(question)
         found: dict[str, int] = {}
         for phrase, doc_id in self._phrases.items():
             at = _find_phrase(folded, phrase)
             if at >= 0:
                 found[doc_id] = min(at, found.get(doc_id, at))
-        for match in _WORD.finditer(folded):
-            doc_id = self.by_name.get(match.group(0))
+        for match in _WORD.finditer(question):
+            if not match.group(0)[:1].isupper():
+                continue  # written as a name: "board" in "a board deck" is not the Surface Transportation Board
+            doc_id = self.by_name.get(fold(match.group(0)))
             if doc_id is not None:
                 found[doc_id] = min(match.start(), found.get(doc_id, match.start()))
         return tuple(sorted(found, key=found.get))

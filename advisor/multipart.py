@@ -244,13 +244,18 @@ def _renumber(answer: Answer, numbers: dict[str, int], merged: dict[str, Citatio
     return _MARKER.sub(lambda m: f"[{local.get(int(m.group(1)), int(m.group(1)))}]", answer.text)
 
 
-def _interleave(lists):
-    """Round-robin union of ranked passage lists, first occurrence kept (so each part's best passages lead)."""
+def _interleave(lists, per_document: int = 2):
+    """Round-robin union of ranked passage lists, first occurrence kept (so each part's best passages lead), and, as
+    in retrieval, passages beyond ``per_document`` from one document moved behind the others."""
     seen: set[str] = set()
-    out = []
+    out, deferred = [], []
+    per_doc: dict[str, int] = {}
     for rank in range(max((len(x) for x in lists), default=0)):
         for ranked in lists:
             if rank < len(ranked) and ranked[rank].passage.id not in seen:
-                seen.add(ranked[rank].passage.id)
-                out.append(ranked[rank])
-    return out
+                item = ranked[rank]
+                seen.add(item.passage.id)
+                doc = item.passage.doc_id
+                per_doc[doc] = per_doc.get(doc, 0) + 1
+                (out if per_doc[doc] <= per_document else deferred).append(item)
+    return out + deferred
