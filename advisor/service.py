@@ -221,6 +221,7 @@ class Advisor:
                 before = r
                 answered.append((part, self._answer(part, r, filters, timings, mode, None, lang, brief=True)))
             answer = merge_answers(answered)
+            conversation.resolved[-1] = part_resolved[-1]  # "and that?" next points at the last part asked
             resolved = replace(resolved, text=" / ".join(r.text for r in part_resolved))
         answer.resolved_query = resolved.text
         answer.question = question

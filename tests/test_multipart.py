@@ -125,5 +125,6 @@ def test_refused_first_part_with_a_routing_citation_then_a_covered_part(corpus_a
     )
     assert [p.covered for p in answer.parts] == [False, True]
     assert "quote" in answer.text.split("**")[2]
-    follow_up = corpus_advisor.ask("And what about PROSEC?", conversation=conversation)
+    follow_up = corpus_advisor.ask("Which Bridge49 partner helps exporters with that?", conversation=conversation)
     assert not follow_up.refused
+    assert "IMMEX" in conversation.resolved[0].text  # the conversation remembers the last part asked
