@@ -147,11 +147,12 @@ def looks_spanish(text: str) -> bool:
     return len(_SPANISH_MARKERS.findall(fold(lowered))) >= 2
 
 
-def expand_spanish(text: str) -> str:
+def expand_spanish(text: str, spanish: bool | None = None) -> str:
     """``text`` with each Spanish term it contains replaced by its English equivalents (unchanged if none or if the
     text does not look Spanish). The Spanish term itself is dropped: it occurs in no English passage, so as a rare
-    token it would weigh most in term coverage and pull every passage's relevance down."""
-    if not looks_spanish(text):
+    token it would weigh most in term coverage and pull every passage's relevance down. ``spanish``: the language
+    is known (e.g. from the whole question, for one part of it); None = decide with :func:`looks_spanish`."""
+    if not (looks_spanish(text) if spanish is None else spanish):
         return text
     folded = fold(text)
     if len(folded) != len(text):

@@ -28,7 +28,10 @@ from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
 
-_CHOOSES = re.compile(r"^\W*(?i:which|cu[aá]l(?:es)?)\b(?!.*\b[A-Z]{3,}\b)")
+_CHOOSES = re.compile(
+    r"^\W*(?i:which|cu[aá]l(?:es)?)\s+(?i:one|ones|of them|of the two|has|have|is|are|offers|"
+    r"de (?:ellos|ellas|los dos)|tiene|tienen|es|son|ofrece)\b(?!.*\b[A-Z]{3,}\b)"
+)
 """A later part that picks among what the earlier part named ("which has more vacancy?") and names no topic of its
 own (an acronym such as IMMEX is one)."""
 EMPTY_INDEX_MESSAGE = (
@@ -221,7 +224,10 @@ class Advisor:
                 before = r
                 answered.append((part, self._answer(part, r, filters, timings, mode, None, lang, brief=True)))
             answer = merge_answers(answered)
-            conversation.resolved[-1] = part_resolved[-1]  # "and that?" next points at the last part asked
+            # the next "¿y en Monterrey?" or "and that?" points at the last part that named a place, sector or
+            # partner (else the last part)
+            named = [r for r in part_resolved if not r.entities.is_empty()]
+            conversation.resolved[-1] = (named or part_resolved)[-1]
             resolved = replace(resolved, text=" / ".join(r.text for r in part_resolved))
         answer.resolved_query = resolved.text
         answer.question = question
@@ -255,7 +261,7 @@ class Advisor:
         retriever = self.retriever()
         with stage(timings, "resolve"):
             topic = search_topic(resolved.text)
-            query = expand_spanish(topic) if self.settings.query_expansion else topic
+            query = expand_spanish(topic, spanish=lang == "es" or None) if self.settings.query_expansion else topic
             request = classify(
                 question,
                 companies=resolved.entities.partners,

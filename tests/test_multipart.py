@@ -128,3 +128,24 @@ def test_refused_first_part_with_a_routing_citation_then_a_covered_part(corpus_a
     follow_up = corpus_advisor.ask("Which Bridge49 partner helps exporters with that?", conversation=conversation)
     assert not follow_up.refused
     assert "IMMEX" in conversation.resolved[0].text  # the conversation remembers the last part asked
+
+
+def test_follow_up_after_a_two_part_question_points_at_the_part_with_a_place(corpus_advisor):
+    from advisor.conversation import Conversation
+
+    conversation = Conversation()
+    answer = corpus_advisor.ask(
+        "What is the industrial vacancy in Querétaro, and which partner predicts border delays?",
+        conversation=conversation,
+    )
+    assert "Querétaro" not in answer.resolved_query.split(" / ")[1]  # the partner part is not about Querétaro
+    follow_up = corpus_advisor.ask("¿y en Monterrey?", conversation=conversation)
+    assert "vacancy" in follow_up.resolved_query and "Nuevo León" in follow_up.resolved_query
+
+
+def test_a_spanish_part_is_searched_as_spanish(corpus_advisor):
+    answer = corpus_advisor.ask(
+        "¿Cuál es la tasa de vacancia industrial en Querétaro y cuál socio ofrece financiamiento?"
+    )
+    assert [p.covered for p in answer.parts] == [True, True]
+    assert "alliance/marco.md" in {c.doc_id for c in answer.citations}
