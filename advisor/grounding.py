@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from advisor.citations import make_citation
 from advisor.embedding import Embedder
 from advisor.lexical import STOP_WORDS, lexical_tokens
 from advisor.text import fold, split_sentences
@@ -207,7 +208,7 @@ def ground_llm_answer(
             out_sentences.append(f"{stripped} {''.join(new)}{end}")
         if out_sentences:
             kept.append(("- " if bullet else "") + " ".join(out_sentences))
-    from advisor.answer import _citation, refusal
+    from advisor.refusal import refusal  # refusal -> sentences -> grounding.numbers_in: imported here, not at the top
 
     notices = []
     if dropped:
@@ -220,7 +221,7 @@ def ground_llm_answer(
         answer = refusal(scored)
         answer.notices = notices
         return answer
-    citations = [_citation(m, scored[n - 1], tuple(quotes[n])) for n, m in numbering.items()]
+    citations = [make_citation(m, scored[n - 1], tuple(quotes[n])) for n, m in numbering.items()]
     text = "\n".join(kept)
     return Answer(
         text=text,

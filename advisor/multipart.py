@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from advisor.conversation import ConversationResolver, ResolvedQuery
+from advisor.entities import Entities
 from advisor.text import fold
 from advisor.types import Answer, AnswerPart, Citation
 
@@ -184,6 +186,42 @@ def contextualise(part: str, previous: str) -> str:
         if extra:
             out = f"{out.rstrip('?¿ ')} ({' '.join(dict.fromkeys(extra))})"
     return out
+
+
+_CHOOSES = re.compile(
+    r"^\W*(?i:which|cu[aá]l(?:es)?)\s+(?i:one|ones|of them|of the two|has|have|is|are|offers|"
+    r"de (?:ellos|ellas|los dos)|tiene|tienen|es|son|ofrece)\b(?!.*\b[A-Z]{3,}\b)"
+)
+"""A later part that picks among what the earlier part named ("which has more vacancy?") and names no topic of its
+own (an acronym such as IMMEX is one)."""
+
+
+def resolve_parts(
+    resolver: ConversationResolver,
+    parts: Sequence[str],
+    previous: ResolvedQuery | None,
+    answer_entities: Entities | None,
+) -> list[ResolvedQuery]:
+    """Each part made standalone: the first against the conversation's ``previous`` query, each later one
+    (:func:`contextualise`-d) against the part before it; a later part that picks among what the part before
+    named ("…, and which has more vacancy?") keeps that part's entities."""
+    resolved: list[ResolvedQuery] = []
+    before = previous
+    for i, part in enumerate(parts):
+        r = resolver.resolve(part if i == 0 else contextualise(part, parts[i - 1]), before, answer_entities)
+        if i and r.entities.is_empty() and not resolved[-1].entities.is_empty() and _CHOOSES.match(part):
+            carried = resolved[-1].entities
+            r = replace(r, text=f"{r.text} ({', '.join(carried.names())})", entities=carried)
+        resolved.append(r)
+        before = r
+    return resolved
+
+
+def conversation_anchor(resolved: Sequence[ResolvedQuery]) -> ResolvedQuery:
+    """The part a next follow-up ("¿y en Monterrey?", "and that?") leans on: the last part that named a place,
+    sector or partner, else the last part."""
+    named = [r for r in resolved if not r.entities.is_empty()]
+    return (named or list(resolved))[-1]
 
 
 _MARKER = re.compile(r"\[(\d+)\]")

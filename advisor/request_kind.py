@@ -26,48 +26,6 @@ from advisor.text import fold, split_sentences
 
 KINDS = ("live_data", "quote", "forecast", "private", "advice")
 
-LABELS = {
-    "en": {
-        "live_data": "live or current data",
-        "quote": "a price quote for one shipment, part, lease or service",
-        "forecast": "a forecast",
-        "private": "a company's private details",
-        "advice": "personal, legal, tax or immigration advice",
-    },
-    "es": {
-        "live_data": "datos en vivo o del momento",
-        "quote": "una cotización para un envío, pieza, arrendamiento o servicio concreto",
-        "forecast": "un pronóstico",
-        "private": "datos privados de una empresa",
-        "advice": "asesoría personal, legal, fiscal o migratoria",
-    },
-}
-"""How a refusal names each kind (English, Spanish)."""
-
-WHO_PROVIDES = {
-    "en": {
-        "live_data": "Live values come from their publisher (the central bank for exchange rates, CBP for border "
-        "wait times, a carrier or broker for rates and delays).",
-        "quote": "Quotes come from the provider (a carrier or forwarder for freight, a supplier for parts, a "
-        "developer or broker for space, a lender for finance).",
-        "forecast": "The knowledge base holds published figures with their dates, not predictions.",
-        "private": "Ask the company directly; the knowledge base holds only what the company or the press "
-        "has published.",
-        "advice": "For decisions like this, ask a licensed lawyer, accountant or immigration adviser in Mexico.",
-    },
-    "es": {
-        "live_data": "Los valores en vivo los publica su fuente (Banxico para el tipo de cambio, CBP para los "
-        "tiempos de espera en la frontera, el transportista o el agente para tarifas y retrasos).",
-        "quote": "Las cotizaciones las da el proveedor (un transportista o agente de carga para fletes, un "
-        "proveedor para piezas, un desarrollador o corredor para naves, un banco o financiera para crédito).",
-        "forecast": "La base de conocimiento contiene cifras publicadas con su fecha, no pronósticos.",
-        "private": "Pregunte directamente a la empresa; la base de conocimiento solo contiene lo que la empresa "
-        "o la prensa han publicado.",
-        "advice": "Para una decisión así, consulte a un abogado, contador o asesor migratorio con licencia en México.",
-    },
-}
-"""The general routing sentence of a refusal, by kind (not a quote: the advisor's own words)."""
-
 
 @dataclass(frozen=True)
 class Request:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_compare, compose_extractive, request_refusal
+from advisor.answer import compose_compare, compose_extractive
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.criteria import criterion_of
@@ -19,7 +18,8 @@ from advisor.index import Index
 from advisor.lexicon import expand_spanish, looks_spanish
 from advisor.llm import llm_answer_or_quoted, make_chat_model
 from advisor.modes import detect_mode, search_topic
-from advisor.multipart import contextualise, merge_answers, split_question
+from advisor.multipart import conversation_anchor, merge_answers, resolve_parts, split_question
+from advisor.refusal import request_refusal
 from advisor.request_kind import Request, classify, unsupported
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
@@ -28,12 +28,6 @@ from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
 from ingest.pipeline import IngestReport, ProgressFn, ingest
 
-_CHOOSES = re.compile(
-    r"^\W*(?i:which|cu[aá]l(?:es)?)\s+(?i:one|ones|of them|of the two|has|have|is|are|offers|"
-    r"de (?:ellos|ellas|los dos)|tiene|tienen|es|son|ofrece)\b(?!.*\b[A-Z]{3,}\b)"
-)
-"""A later part that picks among what the earlier part named ("which has more vacancy?") and names no topic of its
-own (an acronym such as IMMEX is one)."""
 EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "
     "(or upload documents), then ask again."
@@ -198,9 +192,11 @@ class Advisor:
         """
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
+        resolver = self._resolver  # built with the retriever; self.resolver would re-check the manifest
+        assert resolver is not None
         previous = last_resolved(conversation.resolved)
         with stage(timings, "resolve"):
-            resolved = self.resolver.resolve(question, previous, conversation.answer_entities)
+            resolved = resolver.resolve(question, previous, conversation.answer_entities)
         conversation.resolved.append(resolved)
         if resolved.is_chitchat:
             reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
@@ -210,24 +206,17 @@ class Advisor:
         lang = "es" if looks_spanish(question) else "en"
         parts = split_question(question)
         if len(parts) == 1:
-            answer = self._answer(question, resolved, filters, timings, mode, on_token, lang)
+            answer = self._answer(retriever, question, resolved, filters, timings, mode, on_token, lang)
         else:
-            answered, part_resolved, before = [], [], previous
-            for i, part in enumerate(parts):
-                text = part if i == 0 else contextualise(part, parts[i - 1])
-                with stage(timings, "resolve"):
-                    r = self.resolver.resolve(text, before, conversation.answer_entities)
-                if i and r.entities.is_empty() and not part_resolved[-1].entities.is_empty() and _CHOOSES.match(part):
-                    carried = part_resolved[-1].entities  # "…, and which has more vacancy?" keeps the regions
-                    r = replace(r, text=f"{r.text} ({', '.join(carried.names())})", entities=carried)
-                part_resolved.append(r)
-                before = r
-                answered.append((part, self._answer(part, r, filters, timings, mode, None, lang, brief=True)))
-            answer = merge_answers(answered)
-            # the next "¿y en Monterrey?" or "and that?" points at the last part that named a place, sector or
-            # partner (else the last part)
-            named = [r for r in part_resolved if not r.entities.is_empty()]
-            conversation.resolved[-1] = (named or part_resolved)[-1]
+            with stage(timings, "resolve"):
+                part_resolved = resolve_parts(resolver, parts, previous, conversation.answer_entities)
+            answer = merge_answers(
+                [
+                    (part, self._answer(retriever, part, r, filters, timings, mode, None, lang, brief=True))
+                    for part, r in zip(parts, part_resolved, strict=True)
+                ]
+            )
+            conversation.resolved[-1] = conversation_anchor(part_resolved)
             resolved = replace(resolved, text=" / ".join(r.text for r in part_resolved))
         answer.resolved_query = resolved.text
         answer.question = question
@@ -247,6 +236,7 @@ class Advisor:
 
     def _answer(
         self,
+        retriever: HybridRetriever,
         question: str,
         resolved: ResolvedQuery,
         filters: Filters | None,
@@ -258,7 +248,6 @@ class Advisor:
     ) -> Answer:
         """Answer one standalone (part of a) question: mode, retrieval, request-kind check, composition, LLM.
         ``brief``: a part of a multi-part question (its refusal names no nearest topics)."""
-        retriever = self.retriever()
         with stage(timings, "resolve"):
             topic = search_topic(resolved.text)
             query = expand_spanish(topic, spanish=lang == "es" or None) if self.settings.query_expansion else topic
@@ -276,7 +265,7 @@ class Advisor:
         else:
             notices = []
         if chosen == "compare" and request.kind is None:
-            answer = self._compare(resolved, query, kind, compared, filters, timings)
+            answer = self._compare(retriever, resolved, query, kind, compared, filters, timings)
             scored = list(answer.retrieved)
         else:
             scored = retriever.retrieve(
@@ -286,7 +275,7 @@ class Advisor:
             evidence = [s.passage.indexed_text for s in top[:3]]
             with stage(timings, "compose"):
                 if request.kind is not None and unsupported(request, evidence):
-                    answer = self._request_refusal(request, query, resolved, top, lang, brief)
+                    answer = self._request_refusal(retriever, request, query, top, lang, brief)
                 else:
                     answer = compose_extractive(
                         query,
@@ -294,7 +283,7 @@ class Advisor:
                         top,
                         self.settings.min_relevance,
                         mode=chosen,
-                        entity_terms=self.resolver.gazetteer.alias_terms(resolved.entities),
+                        entity_terms=self._resolver.gazetteer.alias_terms(resolved.entities),
                         nearest=not brief,
                         max_sentences=2 if brief else 4,
                     )
@@ -306,17 +295,17 @@ class Advisor:
         return answer
 
     def _request_refusal(
-        self, request: Request, query: str, resolved: ResolvedQuery, top, lang: str, brief: bool
+        self, retriever: HybridRetriever, request: Request, query: str, top, lang: str, brief: bool
     ) -> Answer:
         """Refuse a request of a kind the corpus cannot serve, naming the kind; for live data, quotes and private
         details, route to the alliance partner whose profile best matches the question (one cited sentence), when
         one is relevant enough."""
         route = None
         if request.route_query:
-            hits = self.retriever().retrieve(request.route_query, k=3, filters=Filters(doc_types=("partner_profile",)))
+            hits = retriever.retrieve(request.route_query, k=3, filters=Filters(doc_types=("partner_profile",)))
             if hits and hits[0].score >= self.settings.min_relevance:
                 route = hits[0]
-        weights = self.retriever().lexical.weights(request.route_query or query)
+        weights = retriever.lexical.weights(request.route_query or query)
         return request_refusal(request.kind, lang, route, weights, top, nearest=not brief)
 
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
@@ -334,6 +323,7 @@ class Advisor:
 
     def _compare(
         self,
+        retriever: HybridRetriever,
         resolved,
         query: str,
         kind: str,
@@ -342,8 +332,7 @@ class Advisor:
         timings: dict[str, float] | None,
     ) -> Answer:
         """Retrieve per compared entity (restricted to passages about it) and build the comparison table."""
-        retriever = self.retriever()
-        topic = self.resolver.without_entities(query, {kind})
+        topic = self._resolver.without_entities(query, {kind})
         base = filters or Filters()
         groups = []
         for name in names[:4]:

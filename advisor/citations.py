@@ -1,0 +1,82 @@
+"""Citations of an extractive answer: the numbered ``[n]`` markers, the quotes collected per passage, and the source
+URLs a quoted sentence names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advisor.lexical import lexical_tokens
+from advisor.types import Citation, ScoredPassage
+
+_SOURCE_NOISE = frozenset(
+    ("via", "the", "of", "and", "de", "la", "el", "report", "page", "mirror", "site", "blog", "news", "weak", "c")
+)
+
+
+def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[str, ...]:
+    """URLs of the document's sources that the quoted sentences name (e.g. "(Economy Ministry via LatinNews,
+    Feb 2025)" -> the source named "Economy Ministry via LatinNews"): for each quote, the source(s) sharing the most
+    name words with it; none if no source name word occurs."""
+    urls: list[str] = []
+    for quote in quotes:
+        words = set(lexical_tokens(quote))
+        best, chosen = 0.0, []
+        for src in sources:
+            if not isinstance(src, dict) or not src.get("url"):
+                continue
+            name = [t for t in lexical_tokens(str(src.get("name", ""))) if t not in _SOURCE_NOISE and len(t) > 2]
+            if not name:
+                continue
+            share = sum(t in words for t in name) / len(name)
+            if share > best:
+                best, chosen = share, [src["url"]]
+            elif share == best and share > 0:
+                chosen.append(src["url"])
+        urls += [u for u in chosen if u not in urls]
+    return tuple(urls)
+
+
+def make_citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:
+    """Citation number ``n`` of ``item``'s passage quoting ``quotes``: its document's metadata, every source URL of
+    the document, and the URLs the quotes name (:func:`matching_sources`)."""
+    p = item.passage
+    sources = p.metadata.get("sources") or []
+    doc_urls = tuple(dict.fromkeys(s["url"] for s in sources if isinstance(s, dict) and s.get("url")))
+    urls = matching_sources(quotes, sources)
+    return Citation(
+        n=n,
+        doc_id=p.doc_id,
+        title=p.title,
+        passage_id=p.id,
+        passage_text=p.text,
+        quotes=quotes,
+        section=p.section,
+        page=p.page,
+        page_label=p.page_label,
+        doc_type=p.metadata.get("doc_type"),
+        as_of=p.metadata.get("as_of"),
+        urls=urls,
+        doc_urls=doc_urls,
+        score=round(item.score, 3),
+    )
+
+
+class CitationNumbering:
+    """Numbers cited passages in order of first use and collects the sentences quoted from each."""
+
+    def __init__(self) -> None:
+        self._order: dict[str, int] = {}
+        self._items: dict[str, ScoredPassage] = {}
+        self._quotes: dict[str, list[str]] = {}
+
+    def cite(self, item: ScoredPassage, sentence: str) -> str:
+        """``sentence [n]``, recording ``sentence`` as a quote of ``item``'s passage."""
+        pid = item.passage.id
+        n = self._order.setdefault(pid, len(self._order) + 1)
+        self._items[pid] = item
+        if sentence not in self._quotes.setdefault(pid, []):
+            self._quotes[pid].append(sentence)
+        return f"{sentence} [{n}]"
+
+    def citations(self) -> list[Citation]:
+        return [make_citation(n, self._items[pid], tuple(self._quotes[pid])) for pid, n in self._order.items()]

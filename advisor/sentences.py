@@ -1,0 +1,123 @@
+"""Candidate sentences of retrieved passages for an extractive answer: how well each answers the question, which
+ones state the same fact, and the greedy choice of a few non-redundant ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.grounding import numbers_in
+from advisor.lexical import coverage, lexical_tokens
+from advisor.retrieval import jaccard
+from advisor.text import fold, split_sentences
+from advisor.types import ScoredPassage
+
+_HAS_FIGURE = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ATTRIBUTION = re.compile(r"\([^()]*\)\W*$")
+"""The closing "(Economy Ministry, Feb 2025)." of a corpus sentence: its year dates the source, not the fact."""
+_DANGLING = re.compile(
+    r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
+    r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
+)
+
+
+def _contains(text: str, alias: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
+
+
+@dataclass(frozen=True)
+class SentenceCandidate:
+    """A sentence of a retrieved passage: where it is and how well it answers the question (score in [0, 1])."""
+
+    rank: int
+    start: int
+    end: int
+    text: str
+    score: float
+    tokens: frozenset[str]
+
+
+def sentence_candidates(
+    question_weights: dict[str, float],
+    scored: Sequence[ScoredPassage],
+    quantity: bool = False,
+    entity_terms: Sequence[frozenset[str]] = (),
+    years: Sequence[int] = (),
+) -> list[SentenceCandidate]:
+    """Every sentence of the retrieved passages, scored ``0.6 * term coverage + 0.4 * passage relevance``, +0.1 when
+    the question asks for a figure and the sentence has one, +0.05 for a passage's first sentence (the corpus puts
+    each section's topic sentence first), -0.1 for a sentence that opens with a pronoun ("It", "This"…) and so
+    does not stand alone, and +0.15 x the share of the question's entities that the sentence or its document title
+    names (``entity_terms``: one set of accent-folded aliases per entity). When the question asks about ``years``,
+    a sentence naming one of them gets +0.1 and one naming only other years -0.05 (a 2024 figure does not answer
+    a 2025 question; the year of a closing source attribution does not count). Sentences under 5 words are skipped."""
+    wanted_years = {str(y) for y in years}
+    out: list[SentenceCandidate] = []
+    for rank, item in enumerate(scored):
+        text = item.passage.text
+        for i, (start, end) in enumerate(split_sentences(text)):
+            sentence = text[start:end]
+            if len(sentence.split()) < 5:
+                continue
+            toks = frozenset(lexical_tokens(sentence))
+            score = 0.6 * coverage(question_weights, set(toks)) + 0.4 * item.score
+            if quantity and _HAS_FIGURE.search(sentence):
+                score += 0.1
+            if i == 0:
+                score += 0.05
+            if _DANGLING.match(sentence):
+                score -= 0.1
+            if wanted_years:
+                named_years = set(_YEAR.findall(_ATTRIBUTION.sub("", sentence)))
+                if named_years & wanted_years:
+                    score += 0.1
+                elif named_years:
+                    score -= 0.05
+            if entity_terms:
+                where = fold(f"{item.passage.title} {sentence}")
+                named = sum(any(_contains(where, alias) for alias in aliases) for aliases in entity_terms)
+                score += 0.15 * named / len(entity_terms)
+            out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks))
+    return out
+
+
+def near_repeat(a: SentenceCandidate, b: SentenceCandidate, redundancy: float = 0.6, contained: float = 0.7) -> bool:
+    """Whether two sentences state the same fact: no figure of one is missing from the other (so "$2.1bn in 2024"
+    and "$2.7bn in 2025" stay apart), and their tokens overlap — Jaccard ≥ ``redundancy``, or (the same fact told by
+    two documents in other words) ≥ ``contained`` of the shorter one's tokens found in the other."""
+    na, nb = numbers_in(a.text), numbers_in(b.text)
+    if not (na <= nb or nb <= na):
+        return False
+    ta, tb = set(a.tokens), set(b.tokens)
+    if not ta or not tb:
+        return False
+    return jaccard(ta, tb) >= redundancy or len(ta & tb) / min(len(ta), len(tb)) >= contained
+
+
+def select_sentences(
+    candidates: list[SentenceCandidate],
+    max_sentences: int = 4,
+    per_passage: int = 2,
+    floor_ratio: float = 0.6,
+    redundancy: float = 0.6,
+) -> list[SentenceCandidate]:
+    """Greedy choice by score: skip sentences below ``floor_ratio`` x the best score, near-repeats of a chosen one
+    (:func:`near_repeat`), and more than ``per_passage`` from one passage."""
+    ordered = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
+    if not ordered:
+        return []
+    floor = ordered[0].score * floor_ratio
+    chosen: list[SentenceCandidate] = []
+    used: dict[int, int] = {}
+    for cand in ordered:
+        if cand.score < floor or len(chosen) == max_sentences:
+            break
+        if used.get(cand.rank, 0) >= per_passage:
+            continue
+        if any(near_repeat(cand, c, redundancy) for c in chosen):
+            continue
+        chosen.append(cand)
+        used[cand.rank] = used.get(cand.rank, 0) + 1
+    return chosen
