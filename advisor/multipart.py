@@ -232,8 +232,9 @@ def merge_answers(parts: Sequence[tuple[str, Answer]]) -> Answer:
 
     ``parts``: (the part as the user wrote it, its answer; a refusal's text says what is not covered and may cite
     who provides it). Each part becomes a paragraph headed by the part in bold; citations are renumbered in order of
-    first use across parts (one passage cited by two parts keeps one number, its quotes merged); the answer is a
-    refusal only when every part is, and ``parts`` records which parts are covered.
+    first use across parts (one passage cited by two parts keeps one number, its quotes merged); a sentence an
+    earlier part already quoted is not quoted again (:func:`_without_repeats`); the answer is a refusal only when
+    every part is, and ``parts`` records which parts are covered.
     """
     numbers: dict[str, int] = {}
     merged: dict[str, Citation] = {}
@@ -247,6 +248,7 @@ def merge_answers(parts: Sequence[tuple[str, Answer]]) -> Answer:
         covered = not answer.refused and bool(answer.citations)
         answer_parts.append(AnswerPart(label.strip(), list(answer.retrieved), covered))
         notices += [n for n in answer.notices if n not in notices]
+        answer = _without_repeats(answer, {q for c in merged.values() for q in c.quotes})
         blocks.append(f"{heading}\n{_renumber(answer, numbers, merged)}")
     citations = sorted(merged.values(), key=lambda c: c.n)
     answers = [a for _, a in parts]
@@ -265,6 +267,29 @@ def merge_answers(parts: Sequence[tuple[str, Answer]]) -> Answer:
         parts=answer_parts,
         request_kind=refused_kinds[0] if refused_kinds and not covered_any else None,
     )
+
+
+def _without_repeats(answer: Answer, quoted: set[str]) -> Answer:
+    """``answer`` without the quoted sentences in ``quoted`` (each "sentence [n]" removed from the text, and from
+    its citation; a citation left with no quote is dropped). Unchanged when nothing would be left of it."""
+    repeats = {(c.n, q) for c in answer.citations for q in c.quotes if q in quoted}
+    if not repeats or len(repeats) == sum(len(c.quotes) for c in answer.citations):
+        return answer
+    lines = []
+    for line in answer.text.split("\n"):
+        for n, q in repeats:
+            line = line.replace(f"{q} [{n}]", "")
+        line = re.sub(r"  +", " ", line)
+        line = line.rstrip() if line.startswith("- ") else line.strip()
+        if line.strip() not in ("", "-") or not line:
+            lines.append(line)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    citations = [
+        replace(c, quotes=kept)
+        for c in answer.citations
+        if (kept := tuple(q for q in c.quotes if (c.n, q) not in repeats))
+    ]
+    return replace(answer, text=text, citations=citations)
 
 
 def _renumber(answer: Answer, numbers: dict[str, int], merged: dict[str, Citation]) -> str:

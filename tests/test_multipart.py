@@ -78,6 +78,13 @@ def test_merged_answer_numbers_citations_once_and_marks_uncovered_parts():
     assert "**and B?**\nB again [2]" in merged.text
     assert [p.covered for p in merged.parts] == [True, True, False]
     assert merged.request_kind is None  # only a fully refused answer carries the kind
+    repeat = Answer(
+        text="A is 1 [1] C is 3 [2]",
+        citations=[_citation(1, "p-a", "A is 1"), _citation(2, "p-c", "C is 3")],
+    )
+    merged = merge_answers([("What is A", first), ("and C?", repeat)])
+    assert "**and C?**\nC is 3 [3]" in merged.text  # "A is 1" was quoted by the first part already
+    assert merged.text.count("A is 1") == 1 and merged.citations[0].quotes == ("A is 1",)
     all_refused = merge_answers([("x", third), ("y", third)])
     assert all_refused.refused and all_refused.request_kind == "forecast"
 
