@@ -214,6 +214,10 @@ def format_eval(result, k: int) -> str:
         ("refusal_accuracy", "refuse-acc"),
         ("false_refusal_rate", "false-ref"),
         ("kind_named", "kind-named"),
+        ("count_honoured", "count-ok"),
+        ("cells_on_topic", "cells-topic"),
+        ("cells_covered", "cells-cov"),
+        ("repeats", "repeats"),
     ]
 
     def cell(value) -> str:

@@ -6,7 +6,8 @@ Sets (``ingest.corpus_lint.EVAL_SETS``): ``dev`` = ``eval/questions-*.yaml``, th
 
 Baseline (DESIGN.md §5): LangChain's textbook RAG — ``RecursiveCharacterTextSplitter(chunk_size=1000,
 chunk_overlap=200)`` over each document's text, a Chroma vector store, ``similarity_search(question, k=4)``; it never
-refuses and sees only the last question (no conversation history).
+refuses and sees only the last question (no conversation history). Its answer, for the answer-level measures, is
+its top chunk (what a retriever without a language model shows first).
 
 Metrics, per question then averaged (overall and by group: english, spanish, follow_up, comparison, two_part,
 partner, partial, unanswerable and one group per kind of unanswerable request):
@@ -20,17 +21,26 @@ partner, partial, unanswerable and one group per kind of unanswerable request):
 - uncovered named (partial questions): the answer says which part the corpus does not cover;
 - refusal accuracy: share of ``unanswerable`` questions refused; false-refusal rate: share of answerable refused;
 - kind named: share of refused unanswerable questions whose refusal names the kind of thing asked for (live data,
-  a quote, a forecast, private details, advice) as the item's ``refusal_kind`` says (off-topic ones excluded).
+  a quote, a forecast, private details, advice) as the item's ``refusal_kind`` says (off-topic ones excluded);
+- count honoured (items with ``count``): the answer gives exactly that many items (bullets, else cited sentences;
+  :func:`advisor.answer_checks.item_count`), or fewer and says only that many are supported;
+- cells on topic (comparison answers): share of the table's quoted cells that use a keyword of their row's
+  criterion and, when the item has a ``topic`` sector, name that sector (:mod:`advisor.answer_checks`);
+  cells covered: share of all cells that quote a sentence;
+- repeats: quoted sentences per answer that repeat a fact an earlier quote states (same figure, overlapping words).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.answer_checks import item_count, on_criterion, on_topic, repeated_facts, table_cells
 from advisor.conversation import Conversation
+from advisor.text import split_sentences
 from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match
 
 
@@ -55,6 +65,7 @@ class Outcome:
     part_texts: list[list[str]] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)
     request_kind: str | None = None
+    text: str = ""
 
 
 @dataclass
@@ -71,9 +82,23 @@ class Scores:
     refusal_accuracy: float | None = None
     false_refusal_rate: float | None = None
     kind_named: float | None = None
+    count_honoured: float | None = None
+    cells_on_topic: float | None = None
+    cells_covered: float | None = None
+    repeats: float | None = None
 
 
-GROUPS = ("english", "spanish", "follow_up", "comparison", "two_part", "partner", "partial", "unanswerable")
+GROUPS = (
+    "english",
+    "spanish",
+    "follow_up",
+    "comparison",
+    "talking_points",
+    "two_part",
+    "partner",
+    "partial",
+    "unanswerable",
+)
 
 
 def groups_of(item: dict) -> list[str]:
@@ -82,7 +107,7 @@ def groups_of(item: dict) -> list[str]:
         return ["unanswerable", f"refuse:{item.get('refusal_kind', 'unspecified')}"]
     groups = ["spanish" if item.get("lang") == "es" else "english"]
     kind = item.get("kind")
-    if kind in ("follow_up", "two_part", "partner", "partial"):
+    if kind in ("follow_up", "two_part", "partner", "partial", "talking_points"):
         groups.append(kind)
     if kind == "comparison" or (kind not in ("two_part", "partial") and len(item.get("gold_docs") or []) > 1):
         groups.append("comparison")
@@ -101,6 +126,7 @@ def _has_fact(facts: Sequence[str], texts: Sequence[str]) -> bool:
 def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
     """Average the metrics over ``outcomes`` (``k`` is the recall/fact-hit cut-off, default 5)."""
     r1, rk, mrr, facts, answer_facts, uncovered, refusal, false_refusal, named = ([] for _ in range(9))
+    counts, on_topic_cells, covered_cells, repeats = ([] for _ in range(4))
     for o in outcomes:
         if o.item["kind"] == "unanswerable":
             refusal.append(1.0 if o.refused else 0.0)
@@ -122,6 +148,16 @@ def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
             answer_facts.append(1.0 if hit else 0.0)
         if o.item["kind"] == "partial" and o.quotes is not None:
             uncovered.append(1.0 if o.uncovered else 0.0)
+        if o.quotes is None or o.refused:
+            continue
+        repeats.append(float(repeated_facts(o.quotes)))
+        if o.item.get("count"):
+            counts.append(1.0 if _count_honoured(o.text, int(o.item["count"])) else 0.0)
+        cells = table_cells(o.text)
+        covered_cells += [1.0 if c.covered else 0.0 for c in cells]
+        on_topic_cells += [
+            1.0 if on_criterion(c) and on_topic(c, o.item.get("topic")) else 0.0 for c in cells if c.covered
+        ]
     return Scores(
         len(outcomes),
         _mean(r1),
@@ -133,7 +169,19 @@ def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
         _mean(refusal),
         _mean(false_refusal),
         _mean(named),
+        _mean(counts),
+        _mean(on_topic_cells),
+        _mean(covered_cells),
+        _mean(repeats),
     )
+
+
+_ONLY = re.compile(r"\b(only|solo|sólo|únicamente|unicamente)\b", re.IGNORECASE)
+
+
+def _count_honoured(text: str, count: int) -> bool:
+    n = item_count(text)
+    return n == count or (0 < n < count and bool(_ONLY.search(text)))
 
 
 def report(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Scores]:
@@ -169,6 +217,7 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
                 part_texts=[[s.passage.text for s in p.retrieved][:k] for p in parts] if len(parts) > 1 else [],
                 uncovered=[p.question for p in parts if not p.covered],
                 request_kind=getattr(answer, "request_kind", None),
+                text=answer.text,
             )
         )
     return outcomes
@@ -211,7 +260,10 @@ class Baseline:
         outcomes = []
         for item in items:
             docs = self.search(item["question"])
-            outcomes.append(Outcome(item, [d.metadata["doc_id"] for d in docs], [d.page_content for d in docs], False))
+            top = docs[0].page_content if docs else ""
+            quotes = [top[a:b] for a, b in split_sentences(top)]
+            ids, texts = [d.metadata["doc_id"] for d in docs], [d.page_content for d in docs]
+            outcomes.append(Outcome(item, ids, texts, False, quotes=quotes, text=top))
         return outcomes
 
 

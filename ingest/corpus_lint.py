@@ -147,7 +147,8 @@ def load_eval(eval_dir: Path, eval_set: str = "dev") -> list[dict]:
 
 
 def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
-    """Check eval items' schema and that each gold fact occurs in one of its gold documents."""
+    """Check eval items' schema (kinds, languages, a positive integer ``count``, a ``topic`` from :data:`SECTORS`)
+    and that each gold fact occurs in one of its gold documents."""
     report = LintReport()
     norm_bodies = {rel: normalise_for_match(b) for rel, b in bodies.items()}
     seen: set[str] = set()
@@ -172,6 +173,11 @@ def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
             if "refusal_kind" in item and item["refusal_kind"] not in REFUSAL_KINDS:
                 report.problems.append(f"{where}: refusal_kind {item['refusal_kind']!r} not in {REFUSAL_KINDS}")
             continue
+        count = item.get("count")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+            report.problems.append(f"{where}: count must be a positive integer, not {count!r}")
+        if item.get("topic") is not None and item["topic"] not in SECTORS:
+            report.problems.append(f"{where}: topic {item['topic']!r} not in {SECTORS}")
         parts = eval_parts(item)
         if kind in ("two_part", "partial") and len(parts) < 2:
             report.problems.append(f"{where}: {kind} needs two or more parts")
