@@ -9,9 +9,12 @@ from collections.abc import Callable, Sequence
 
 from advisor.answerability import missing_measure
 from advisor.citations import CitationNumbering
+from advisor.criteria import CRITERIA
 from advisor.refusal import refusal
 from advisor.request_kind import asked_years, missing_years
-from advisor.sentences import select_sentences, sentence_candidates
+from advisor.sentences import SentenceCandidate, names_entity, select_sentences, sentence_candidates
+from advisor.slots import Slots, parse_slots
+from advisor.text import fold
 from advisor.types import Answer, Passage, ScoredPassage
 
 _QUANTITY = re.compile(
@@ -30,38 +33,62 @@ def compose_extractive(
     entity_terms: Sequence[frozenset[str]] = (),
     nearest: bool = True,
     max_sentences: int = 4,
+    slots: Slots | None = None,
+    regions_of: Callable[[str], tuple[str, ...]] | None = None,
+    lang: str = "en",
 ) -> Answer:
     """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance``,
     the evidence lacks the measure the question asks for (:func:`missing_measure`), or no passage names a year the
     question asks about (:func:`advisor.request_kind.missing_years`). ``nearest``: a refusal names the nearest
     topics; ``max_sentences``: the most sentences of an ``answer``-mode answer (2 for a part of a multi-part one).
 
+    ``slots`` (advisor.slots; default: parsed from ``question``) say what fills the answer: when the question asks
+    for a measure, only sentences stating it are quoted; when it names regions, sectors or partners
+    (``entity_terms``), only sentences whose text or document title names one (each filter is skipped if it would
+    leave nothing). An asked count is honoured exactly, or the answer says how many the corpus supports. A ranking
+    question ("which states are best for…") lists up to ``count`` (default 3) regions, each with its best sentence
+    (``regions_of(sentence)``: the regions a sentence names).
+
     ``answer`` mode: up to 4 sentences, verbatim, most relevant first, each followed by ``[n]``; the first two form a
     paragraph and the rest are bullets. ``talking_points``: 3-6 bullets (figures preferred), each cited.
     """
     if not scored or scored[0].score < min_relevance:
-        return refusal(scored, nearest=nearest)
+        return refusal(scored, nearest=nearest, question=question, lang=lang)
     missing = missing_measure(question, [s.passage.indexed_text for s in scored])
     if missing:
-        return refusal(scored, missing, nearest=nearest)
+        return refusal(scored, missing, nearest=nearest, question=question, lang=lang)
     years = asked_years(question)
     absent = missing_years(years, [s.passage.indexed_text for s in scored])
     if absent:
-        return refusal(scored, "the year " + " and ".join(str(y) for y in absent), nearest=nearest)
-    quantity = bool(_QUANTITY.search(question)) or mode == "talking_points"
-    candidates = sentence_candidates(question_weights, scored, quantity, entity_terms, years)
+        missing_year = "the year " + " and ".join(str(y) for y in absent)
+        return refusal(scored, missing_year, nearest=nearest, question=question, lang=lang)
+    slots = slots if slots is not None else parse_slots(question)
+    quantity = bool(_QUANTITY.search(question)) or mode == "talking_points" or bool(slots.measures)
+    candidates = on_slots(
+        sentence_candidates(question_weights, scored, quantity, entity_terms, years), scored, slots, entity_terms
+    )
+    if slots.ranking and regions_of is not None:
+        ranked = rank_regions(candidates, regions_of, slots.count or 3)
+        if len(ranked) >= 2:
+            return _ranking_answer(ranked, scored, slots.count, lang)
+    count = slots.count
     if mode == "talking_points":
-        chosen = select_sentences(candidates, max_sentences=6, floor_ratio=0.5)
-        if len(chosen) < 3:
-            chosen = select_sentences(candidates, max_sentences=6, per_passage=3, floor_ratio=0.0)
+        wanted = count or 6
+        chosen = select_sentences(candidates, max_sentences=wanted, floor_ratio=0.5)
+        if len(chosen) < min(3, wanted) or (count and len(chosen) < count):
+            chosen = select_sentences(candidates, max_sentences=wanted, per_passage=3, floor_ratio=0.0)
+    elif count:
+        chosen = select_sentences(candidates, max_sentences=count, per_passage=3, floor_ratio=0.0)
     else:
         chosen = select_sentences(candidates, max_sentences=max_sentences)
     if not chosen:
-        return refusal(scored, nearest=nearest)
+        return refusal(scored, nearest=nearest, question=question, lang=lang)
     numbering = CitationNumbering()
     parts = [numbering.cite(scored[c.rank], c.text) for c in chosen]
-    if mode == "talking_points":
+    if mode == "talking_points" or count:
         text = "\n".join(f"- {p}" for p in parts)
+        if count and len(parts) < count:
+            text += "\n\n" + ONLY_SUPPORTED[lang].format(n=len(parts), asked=count)
     else:
         text = " ".join(parts[:2])
         if len(parts) > 2:
@@ -69,29 +96,126 @@ def compose_extractive(
     return Answer(text=text, citations=numbering.citations(), confidence=round(scored[0].score, 3), mode=mode)
 
 
+ONLY_SUPPORTED = {
+    "en": "Only {n} of the {asked} asked for are supported by the corpus.",
+    "es": "Solo {n} de los {asked} pedidos están respaldados por el corpus.",
+}
+RANKING_INTRO = {
+    "en": "The regions the corpus names for this, each with the sentence that says why:",
+    "es": "Las regiones que el corpus menciona para esto, cada una con la frase que explica por qué:",
+}
+
+
+def on_slots(
+    candidates: list[SentenceCandidate],
+    scored: Sequence[ScoredPassage],
+    slots: Slots,
+    entity_terms: Sequence[frozenset[str]],
+) -> list[SentenceCandidate]:
+    """The candidates that fill the question's slots: they state an asked measure, and their text or document title
+    names an asked entity. Each filter applies only if some candidate passes it (otherwise the composer's relevance
+    floor decides)."""
+    if slots.measures:
+        stating = [c for c in candidates if slots.names_measure(c.text)]
+        candidates = stating or candidates
+    if entity_terms:
+        naming = [c for c in candidates if names_entity(f"{scored[c.rank].passage.title} {c.text}", entity_terms)]
+        candidates = naming or candidates
+    return candidates
+
+
+def rank_regions(
+    candidates: Sequence[SentenceCandidate], regions_of: Callable[[str], tuple[str, ...]], count: int
+) -> list[tuple[str, SentenceCandidate]]:
+    """Up to ``count`` (region, its best sentence) pairs, best first: each candidate goes to the one region it
+    names (sentences naming several regions compare them and are left out); within 0.6 x the best score."""
+    best: dict[str, SentenceCandidate] = {}
+    for cand in candidates:
+        named = regions_of(cand.text)
+        if len(named) != 1:
+            continue
+        if named[0] not in best or cand.score > best[named[0]].score:
+            best[named[0]] = cand
+    ordered = sorted(best.items(), key=lambda kv: -kv[1].score)
+    if not ordered:
+        return []
+    floor = ordered[0][1].score * 0.6
+    return [(region, cand) for region, cand in ordered if cand.score >= floor][:count]
+
+
+def _ranking_answer(
+    ranked: list[tuple[str, SentenceCandidate]], scored: Sequence[ScoredPassage], count: int | None, lang: str
+) -> Answer:
+    numbering = CitationNumbering()
+    lines = [f"{i}. **{region}**: {numbering.cite(scored[c.rank], c.text)}" for i, (region, c) in enumerate(ranked, 1)]
+    text = RANKING_INTRO[lang] + "\n\n" + "\n".join(lines)
+    if count and len(ranked) < count:
+        text += "\n\n" + ONLY_SUPPORTED[lang].format(n=len(ranked), asked=count)
+    return Answer(text=text, citations=numbering.citations(), confidence=round(scored[0].score, 3), mode="answer")
+
+
+COMPARE_ROWS = (
+    "Foreign investment",
+    "Industry and anchor investors",
+    "Industrial real estate",
+    "Labour and wages",
+    "Border and logistics",
+    "Constraints: water, energy, security",
+)
+"""The rows every comparison table shows (README: investment, industry, real estate, labour, logistics,
+constraints); "Best suited for" is added when the corpus has such a sentence."""
+NOT_COVERED = {"en": "not covered", "es": "no cubierto"}
+
+
+def _subject(sentence: str, title: str, column_terms: dict[str, Sequence[frozenset[str]]]) -> str | None:
+    """The compared entity ``sentence`` is about: the one whose alias occurs first in it, else the first one
+    ``title`` names, else None."""
+    for text in (sentence, title):
+        folded = fold(text)
+        first: tuple[int, str] | None = None
+        for name, terms in column_terms.items():
+            for aliases in terms:
+                for alias in aliases:
+                    m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", folded)
+                    if m and (first is None or m.start() < first[0]):
+                        first = (m.start(), name)
+        if first:
+            return first[1]
+    return None
+
+
 def compose_compare(
     question_weights: dict[str, float],
     groups: Sequence[tuple[str, Sequence[ScoredPassage]]],
     criterion: Callable[[str, Passage], str],
     min_relevance: float,
-    max_rows: int = 5,
+    topic_terms: Sequence[frozenset[str]] = (),
+    column_terms: dict[str, Sequence[frozenset[str]]] | None = None,
+    lang: str = "en",
 ) -> Answer:
-    """A comparison table: one column per compared entity, one row per criterion found in the corpus.
+    """A comparison table: one column per compared entity, one row per criterion of :data:`COMPARE_ROWS`.
 
     ``groups``: (entity name, its retrieved passages, best first). ``criterion(sentence, passage)`` names the row a
-    sentence belongs to (e.g. "Industrial real estate", see advisor.criteria). Each cell is the best
-    sentence of that entity for that criterion, verbatim with its ``[n]``; "—" where the corpus has none. Rows are
-    ordered by how many entities they cover, then by relevance. Refuses if no entity has a passage above
-    ``min_relevance``.
+    sentence belongs to (e.g. "Industrial real estate", see advisor.criteria; a sentence of no criterion fills no
+    cell). ``topic_terms``: the question's own topic (e.g. the aerospace aliases in "compare Querétaro and
+    Guanajuato for aerospace"): every cell's sentence must name it. ``column_terms`` (entity -> its alias sets): a
+    cell's sentence must be about its column's entity: of the compared entities, the one it names first, else the
+    one its document's title names (so "Nuevo León produced 12.2%…, third after Coahuila" is Nuevo León's). Each
+    cell is the best such sentence of that entity for that criterion, verbatim with its ``[n]``; "not covered" where
+    the corpus has none. Refuses if no entity has a passage above ``min_relevance``.
     """
     if not any(items and items[0].score >= min_relevance for _, items in groups):
-        return refusal([s for _, items in groups for s in items])
+        return refusal([s for _, items in groups for s in items], lang=lang)
     cells: dict[str, dict[str, tuple[float, ScoredPassage, str]]] = {}
     for name, items in groups:
         kept = [s for s in items if s.score >= min_relevance * 0.8]
-        for cand in sentence_candidates(question_weights, kept):
+        for cand in sentence_candidates(question_weights, kept, quantity=True):  # figures compare best
             if "|" in cand.text:
                 continue  # would break the table; another sentence will do
+            if topic_terms and not names_entity(cand.text, topic_terms):
+                continue  # about another sector than the one asked
+            if column_terms and _subject(cand.text, kept[cand.rank].passage.title, column_terms) != name:
+                continue  # about another column's entity (or none of them)
             row = criterion(cand.text, kept[cand.rank].passage)
             best = cells.setdefault(row, {}).get(name)
             if best is None or cand.score > best[0]:
@@ -100,15 +224,15 @@ def compose_compare(
         texts = {v[2] for v in cells[row].values()}
         if len(cells[row]) > 1 and len(texts) == 1:
             del cells[row]
-    rows = sorted(cells, key=lambda r: (-len(cells[r]), -max(v[0] for v in cells[r].values())))[:max_rows]
+    rows = [*COMPARE_ROWS, *(r for r in CRITERIA if r not in COMPARE_ROWS and r in cells)]
     numbering = CitationNumbering()
     names = [name for name, _ in groups]
     lines = ["| Criterion | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for row in rows:
         out = []
         for name in names:
-            hit = cells[row].get(name)
-            out.append(numbering.cite(hit[1], hit[2]) if hit else "—")
+            hit = cells.get(row, {}).get(name)
+            out.append(numbering.cite(hit[1], hit[2]) if hit else NOT_COVERED[lang])
         lines.append(f"| {row} | " + " | ".join(out) + " |")
     intro = "Comparison of " + ", ".join(names[:-1]) + f" and {names[-1]}, each cell quoted from its source:"
     best = max((items[0].score for _, items in groups if items), default=0.0)

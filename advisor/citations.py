@@ -3,6 +3,7 @@ URLs a quoted sentence names."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from advisor.lexical import lexical_tokens
@@ -13,24 +14,44 @@ _SOURCE_NOISE = frozenset(
 )
 
 
+_ATTRIBUTION = re.compile(r"\(([^()]*)\)\W*$|\b(?:according to|says|said|per|segun)\s+(.+?)\W*$", re.IGNORECASE)
+"""A corpus sentence's closing source attribution: "(FreightWaves Borderlands, via a mirror)." or "…, according
+to a mirror of a FreightWaves Borderlands article on Bridge49."."""
+
+
+def attribution(sentence: str) -> str:
+    """The source attribution that closes ``sentence`` (without its parentheses), or "" if it has none."""
+    match = _ATTRIBUTION.search(sentence)
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
+def _name_words(text: str) -> set[str]:
+    return {t for t in lexical_tokens(text) if t not in _SOURCE_NOISE and len(t) > 2 and not t.isdigit()}
+
+
 def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[str, ...]:
-    """URLs of the document's sources that the quoted sentences name (e.g. "(Economy Ministry via LatinNews,
-    Feb 2025)" -> the source named "Economy Ministry via LatinNews"): for each quote, the source(s) sharing the most
-    name words with it; none if no source name word occurs."""
+    """URLs of the document's sources that the quoted sentences' attributions name: for each quote with a closing
+    attribution (:func:`attribution`, e.g. "(Economy Ministry via LatinNews, Feb 2025)"), the source(s) whose name
+    best matches it — F1 of shared name words, so "FreightWaves Borderlands" picks "FreightWaves Borderlands on
+    Nuvocargo's seed round" over "FreightWaves". A quote without an attribution names no source (the citation
+    then shows all of its document's sources)."""
     urls: list[str] = []
     for quote in quotes:
-        words = set(lexical_tokens(quote))
+        words = _name_words(attribution(quote))
+        if not words:
+            continue
         best, chosen = 0.0, []
         for src in sources:
             if not isinstance(src, dict) or not src.get("url"):
                 continue
-            name = [t for t in lexical_tokens(str(src.get("name", ""))) if t not in _SOURCE_NOISE and len(t) > 2]
-            if not name:
+            name = _name_words(str(src.get("name", "")))
+            shared = len(name & words)
+            if not shared:
                 continue
-            share = sum(t in words for t in name) / len(name)
-            if share > best:
-                best, chosen = share, [src["url"]]
-            elif share == best and share > 0:
+            f1 = 2 * shared / (len(name) + len(words))
+            if f1 > best:
+                best, chosen = f1, [src["url"]]
+            elif f1 == best:
                 chosen.append(src["url"])
         urls += [u for u in chosen if u not in urls]
     return tuple(urls)

@@ -24,6 +24,13 @@ _ASKS_FOR_ENTITY = re.compile(
     r"cit(y|ies)|ciudad(es)?|sectors?|sectores|compan(y|ies)|empresas?|members?|miembros?)\b"
 )
 """A question whose answer names the entity ("which partner predicts delays?"): its answer's entities carry over."""
+_PLACE_REFERENT = re.compile(r"\b(there|ahi|alli|alla|aca|aqui)\b")
+"""A pronoun that points back at a place: it takes the last place named, in the question or its answer."""
+_COMPANY_REFERENT = re.compile(
+    r"\b(it|its|they|them|their|eso|esa|ese|ellos|ellas|esa empresa|ese socio|esa compania|that company|"
+    r"that partner|the company|la empresa)\b"
+)
+"""A pronoun that points back at a company: it takes the last partner named, in the question or its answer."""
 _CONTINUATION = re.compile(r"^[\s¿¡]*(and|also|what about|how about|y|e|tambien|que tal|y que hay de|y en|and in)\b")
 _CHITCHAT = re.compile(
     r"^\s*(hi|hello|hey|thanks|thank you|thx|ok|okay|great|perfect|cool|bye|good ?bye|hola|gracias|muchas gracias|"
@@ -121,7 +128,9 @@ class ConversationResolver:
             return ResolvedQuery(question, question, found)
         own = self.without_entities(question, {"regions", "sectors", "partners"})
         own_words = [w for w in re.findall(r"\w+", fold(own)) if w not in _LINKING_WORDS]
-        fragment = len(own_words) <= 1
+        # A bare fragment ("¿Y en Querétaro?", "and Pulsar's founders?") borrows the previous topic; a question
+        # with a word of its own and no continuation ("¿Qué hace Pulsar?") keeps its own.
+        fragment = not own_words or (len(own_words) == 1 and bool(_CONTINUATION.match(folded)))
         context = previous.entities
         if (
             context.is_empty()
@@ -130,6 +139,7 @@ class ConversationResolver:
             and _ASKS_FOR_ENTITY.search(fold(previous.topic))
         ):
             context = answer_entities  # "who founded it?" after "which partner predicts delays?"
+        context = _referent_context(folded, found, context, answer_entities)
         merged = _merge(found, context)
         if fragment:
             # "¿Y en Querétaro?": the previous topic, minus the entity kinds this question replaces.
@@ -141,6 +151,23 @@ class ConversationResolver:
         extra = [n for n in merged.names() if n not in named]
         text = topic + (" (" + ", ".join(extra) + ")" if extra else "")
         return ResolvedQuery(text, topic, merged, is_follow_up=True)
+
+
+def _referent_context(folded: str, found: Entities, context: Entities, answer_entities: Entities | None) -> Entities:
+    """What a pointing word carries over: "there"/"ahí" the last place only (the earlier question's region, else
+    its answer's), so "labour costs there?" after "which states suit EV batteries?" asks about the state the answer
+    named, not about the sector; "it"/"eso" the last company only (the question's partner, else its answer's).
+    ``context`` unchanged when the question names a place or company itself, or no place or company is known."""
+    answer = answer_entities or Entities()
+    if _PLACE_REFERENT.search(folded) and not found.regions:
+        regions = context.regions or answer.regions
+        if regions:
+            return Entities(regions=regions, sectors=(), partners=())
+    if _COMPANY_REFERENT.search(folded) and not found.partners and not found.regions:
+        partners = context.partners or answer.partners
+        if partners:
+            return Entities(regions=(), sectors=(), partners=partners)
+    return context
 
 
 def last_resolved(history: Sequence[ResolvedQuery]) -> ResolvedQuery | None:

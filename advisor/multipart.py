@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from advisor.conversation import ConversationResolver, ResolvedQuery
 from advisor.entities import Entities
+from advisor.sentences import states_same_fact
 from advisor.text import fold
 from advisor.types import Answer, AnswerPart, Citation
 
@@ -270,9 +271,12 @@ def merge_answers(parts: Sequence[tuple[str, Answer]]) -> Answer:
 
 
 def _without_repeats(answer: Answer, quoted: set[str]) -> Answer:
-    """``answer`` without the quoted sentences in ``quoted`` (each "sentence [n]" removed from the text, and from
+    """``answer`` without the quoted sentences that state a fact of ``quoted`` (advisor.sentences.states_same_fact;
+    each "sentence [n]" removed from the text, and from
     its citation; a citation left with no quote is dropped). Unchanged when nothing would be left of it."""
-    repeats = {(c.n, q) for c in answer.citations for q in c.quotes if q in quoted}
+    repeats = {
+        (c.n, q) for c in answer.citations for q in c.quotes if any(states_same_fact(q, earlier) for earlier in quoted)
+    }
     if not repeats or len(repeats) == sum(len(c.quotes) for c in answer.citations):
         return answer
     lines = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from advisor.citations import CitationNumbering
+from advisor.lexical import lexical_tokens
 from advisor.sentences import select_sentences, sentence_candidates
 from advisor.types import Answer, Citation, ScoredPassage
 
@@ -53,21 +54,50 @@ WHO_PROVIDES = {
 """The general routing sentence of a refusal, by kind (not a quote: the advisor's own words)."""
 
 
-def refusal(scored: Sequence[ScoredPassage], missing: str | None = None, nearest: bool = True) -> Answer:
-    """The 'not covered' answer, naming the nearest topics the corpus does cover (titles of the best passages;
-    not with ``nearest=False``); ``missing`` names the measure the question asked for that no passage gives (see
-    advisor.answerability)."""
+COVERAGE = {
+    "en": "It covers nearshoring to Mexico: growing sectors, states and regions, trade rules (USMCA, IMMEX, customs) "
+    "and the Bridge49 alliance partners.",
+    "es": "Cubre el nearshoring en México: sectores en crecimiento, estados y regiones, reglas comerciales (T-MEC, "
+    "IMMEX, aduanas) y los socios de la alianza Bridge49.",
+}
+"""What the advisor covers in general, for a refusal with no topic near the question."""
+
+
+def nearest_topics(question: str, scored: Sequence[ScoredPassage], limit: int = 3) -> list[str]:
+    """Up to ``limit`` "title — section" labels of retrieved passages that are near ``question``: the label or the
+    document's regions, sectors and partners share a content word with it (an off-topic question's best passages
+    are arbitrary, and naming them would mislead). All labels when ``question`` is empty."""
+    asked = set(lexical_tokens(question))
     topics: list[str] = []
     for item in scored:
-        label = item.passage.title + (f" — {item.passage.section}" if item.passage.section else "")
-        if label not in topics:
-            topics.append(label)
+        p = item.passage
+        label = p.title + (f" — {p.section}" if p.section else "")
+        names = " ".join(str(v) for key in ("regions", "sectors", "partners") for v in p.metadata.get(key) or ())
+        if label in topics or (asked and not asked & set(lexical_tokens(f"{label} {names}"))):
+            continue
+        topics.append(label)
+    return topics[:limit]
+
+
+def refusal(
+    scored: Sequence[ScoredPassage],
+    missing: str | None = None,
+    nearest: bool = True,
+    question: str = "",
+    lang: str = "en",
+) -> Answer:
+    """The 'not covered' answer, naming the topics nearest to ``question`` that the corpus does cover
+    (:func:`nearest_topics`; not with ``nearest=False``), or what it covers in general when none is near;
+    ``missing`` names the measure the question asked for that no passage gives (see advisor.answerability)."""
+    topics = nearest_topics(question, scored) if nearest else []
     if missing:
         text = f"The knowledge base has no figures on {missing} for this question, so there is no cited answer to give."
     else:
         text = "The knowledge base does not cover this question, so there is no cited answer to give."
-    if topics and nearest:
-        text += " Nearest topics it does cover: " + "; ".join(topics[:3]) + "."
+    if topics:
+        text += " Nearest topics it does cover: " + "; ".join(topics) + "."
+    elif nearest:
+        text += " " + COVERAGE[lang if lang in COVERAGE else "en"]
     best = scored[0].score if scored else 0.0
     return Answer(text=text, citations=[], refused=True, confidence=round(best, 3), missing_measure=missing)
 
@@ -98,7 +128,7 @@ def request_refusal(
             text += f" {lead} " + numbering.cite(route, chosen[0].text)
             citations = numbering.citations()
     if not citations and nearest:
-        topics = list(dict.fromkeys(s.passage.title for s in scored))[:3]
+        topics = nearest_topics(" ".join(question_weights), scored)
         if topics:
             text += (" Temas cercanos: " if lang == "es" else " Nearest topics it does cover: ") + "; ".join(topics)
             text += "."

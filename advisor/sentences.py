@@ -27,6 +27,12 @@ def _contains(text: str, alias: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
 
 
+def names_entity(text: str, entity_terms: Sequence[frozenset[str]]) -> bool:
+    """``text`` (accent-folded here) names one of the entities (each a set of folded aliases) as a whole word."""
+    where = fold(text)
+    return any(_contains(where, alias) for aliases in entity_terms for alias in aliases)
+
+
 @dataclass(frozen=True)
 class SentenceCandidate:
     """A sentence of a retrieved passage: where it is and how well it answers the question (score in [0, 1])."""
@@ -84,16 +90,30 @@ def sentence_candidates(
 
 
 def near_repeat(a: SentenceCandidate, b: SentenceCandidate, redundancy: float = 0.6, contained: float = 0.7) -> bool:
-    """Whether two sentences state the same fact: no figure of one is missing from the other (so "$2.1bn in 2024"
-    and "$2.7bn in 2025" stay apart), and their tokens overlap — Jaccard ≥ ``redundancy``, or (the same fact told by
-    two documents in other words) ≥ ``contained`` of the shorter one's tokens found in the other."""
-    na, nb = numbers_in(a.text), numbers_in(b.text)
-    if not (na <= nb or nb <= na):
-        return False
+    """Whether two sentences state the same fact: they share a figure other than a year and half the shorter one's
+    tokens (one claim told by two documents around different context); or no figure of one is missing from the
+    other (so "$2.1bn in 2024" and "$2.7bn in 2025" stay apart) and their tokens overlap — Jaccard ≥
+    ``redundancy``, or ≥ ``contained`` of the shorter one's tokens found in the other."""
     ta, tb = set(a.tokens), set(b.tokens)
     if not ta or not tb:
         return False
-    return jaccard(ta, tb) >= redundancy or len(ta & tb) / min(len(ta), len(tb)) >= contained
+    overlap = len(ta & tb) / min(len(ta), len(tb))
+    na, nb = numbers_in(a.text), numbers_in(b.text)
+    shared = {n for n in na & nb if not _YEAR.fullmatch(n)}
+    if shared and overlap >= 0.5:
+        return True  # one figure, the same claim, told twice ("about 90% of device exports go to the US")
+    if not (na <= nb or nb <= na):
+        return False
+    return jaccard(ta, tb) >= redundancy or overlap >= contained
+
+
+def states_same_fact(a: str, b: str) -> bool:
+    """:func:`near_repeat` for two plain sentences."""
+
+    def cand(text: str) -> SentenceCandidate:
+        return SentenceCandidate(0, 0, len(text), text, 0.0, frozenset(lexical_tokens(text)))
+
+    return near_repeat(cand(a), cand(b))
 
 
 def select_sentences(
@@ -104,7 +124,8 @@ def select_sentences(
     redundancy: float = 0.6,
 ) -> list[SentenceCandidate]:
     """Greedy choice by score: skip sentences below ``floor_ratio`` x the best score, near-repeats of a chosen one
-    (:func:`near_repeat`), and more than ``per_passage`` from one passage."""
+    (:func:`near_repeat`; a repeat whose figures strictly include the chosen one's — the same fact with its date
+    or amount — takes its place), and more than ``per_passage`` from one passage."""
     ordered = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
     if not ordered:
         return []
@@ -116,7 +137,15 @@ def select_sentences(
             break
         if used.get(cand.rank, 0) >= per_passage:
             continue
-        if any(near_repeat(cand, c, redundancy) for c in chosen):
+        same = next((i for i, c in enumerate(chosen) if near_repeat(cand, c, redundancy)), None)
+        if same is not None:
+            old = chosen[same]
+            room = cand.rank == old.rank or used.get(cand.rank, 0) < per_passage
+            if room and numbers_in(cand.text) > numbers_in(old.text):
+                # the same fact told with more figures (its date, its amount) is the one to quote
+                used[old.rank] -= 1
+                chosen[same] = cand
+                used[cand.rank] = used.get(cand.rank, 0) + 1
             continue
         chosen.append(cand)
         used[cand.rank] = used.get(cand.rank, 0) + 1

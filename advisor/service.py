@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_compare, compose_extractive
+from advisor.answer import COMPARE_ROWS, compose_compare, compose_extractive
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.criteria import criterion_of
@@ -23,6 +23,7 @@ from advisor.refusal import request_refusal
 from advisor.request_kind import Request, classify, unsupported
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
+from advisor.slots import parse_slots
 from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
@@ -59,6 +60,12 @@ def passage_entities(passage: Passage) -> Entities:
         return values if len(values) <= 2 else ()
 
     return Entities(few("regions"), few("sectors"), few("partners"))
+
+
+def answer_entities(named: Entities, cited: Entities) -> Entities:
+    """What an answer is about, for "there"/"it" in the next question: the first place and the first company its
+    text names (``named``), else those of its best cited passage's document (``cited``)."""
+    return Entities(named.regions[:1] or cited.regions, cited.sectors, named.partners[:1] or cited.partners)
 
 
 def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
@@ -224,7 +231,9 @@ class Advisor:
             by_id = {s.passage.id: s.passage for s in answer.retrieved}
             best = next((by_id[c.passage_id] for c in answer.citations if c.passage_id in by_id), None)
             if best is not None:  # a routing citation of a refused part is not among the retrieved passages
-                conversation.answer_entities = passage_entities(best)
+                conversation.answer_entities = answer_entities(
+                    resolver.gazetteer.find(answer.text), passage_entities(best)
+                )
         answer.suggestions = suggest(
             answer,
             retriever.sections_by_doc,
@@ -265,7 +274,7 @@ class Advisor:
         else:
             notices = []
         if chosen == "compare" and request.kind is None:
-            answer = self._compare(retriever, resolved, query, kind, compared, filters, timings)
+            answer = self._compare(retriever, resolved, query, kind, compared, filters, timings, lang)
             scored = list(answer.retrieved)
         else:
             scored = retriever.retrieve(
@@ -286,6 +295,9 @@ class Advisor:
                         entity_terms=self._resolver.gazetteer.alias_terms(resolved.entities),
                         nearest=not brief,
                         max_sentences=2 if brief else 4,
+                        slots=parse_slots(question),
+                        regions_of=lambda text: self._resolver.gazetteer.find(text).regions,
+                        lang=lang,
                     )
             if self.chat_model is not None and not answer.refused:
                 answer = self._llm_answer(resolved.text, top, chosen, answer, on_token)
@@ -330,25 +342,44 @@ class Advisor:
         names: tuple[str, ...],
         filters: Filters | None,
         timings: dict[str, float] | None,
+        lang: str = "en",
     ) -> Answer:
         """Retrieve per compared entity (restricted to passages about it) and build the comparison table."""
         topic = self._resolver.without_entities(query, {kind})
         base = filters or Filters()
+        others = Entities(sectors=resolved.entities.sectors) if kind != "sectors" else Entities()
+        topical = bool(others.sectors)
         groups = []
         for name in names[:4]:
             restricted = replace(base, **{kind: (name,)})
             hits = retriever.retrieve(
                 f"{topic} {name}",
-                k=6,
+                k=10 if topical else 6,
                 filters=restricted,
                 entities=replace(resolved.entities, **{kind: (name,)}),
                 timings=timings,
             )
+            for row in COMPARE_ROWS:  # each row's own evidence, which the topic's best passages may lack
+                seen = {h.passage.id for h in hits}
+                more = retriever.retrieve(f"{row} {topic} {name}", k=3, filters=restricted, timings=timings)
+                hits += [h for h in more if h.passage.id not in seen]
             specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
-            groups.append((name, specific or hits))
+            # with a topic, the topic's own documents count too (a sector brief names many regions): their
+            # sentences must then name this column's entity (compose_compare's ``column_terms``)
+            groups.append((name, hits if topical else specific or hits))
         weights = retriever.lexical.weights(topic or query)
         with stage(timings, "compose"):
-            answer = compose_compare(weights, groups, self._criterion, self.settings.min_relevance)
+            answer = compose_compare(
+                weights,
+                groups,
+                self._criterion,
+                self.settings.min_relevance,
+                topic_terms=self._resolver.gazetteer.alias_terms(others),
+                column_terms={
+                    name: self._resolver.gazetteer.alias_terms(Entities(**{kind: (name,)})) for name in names[:4]
+                },
+                lang=lang,
+            )
         answer.retrieved = sorted((s for _, hits in groups for s in hits), key=lambda s: -s.score)
         return answer
 

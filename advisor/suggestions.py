@@ -24,7 +24,8 @@ def suggest(
 ) -> list[str]:
     """Up to ``limit`` next questions: sections of the cited documents that the answer did not use, in document
     order ("Tell me more about industrial real estate in Nuevo León"), then a comparison of the answer's region with
-    its neighbour (``neighbours``, e.g. Nuevo León -> Coahuila). Empty for refusals."""
+    its neighbour (``neighbours``, e.g. Nuevo León -> Coahuila) unless the question already named both. Empty for
+    refusals."""
     if answer.refused or not answer.citations:
         return []
     words = TEMPLATES.get(lang, TEMPLATES["en"])
@@ -42,9 +43,10 @@ def suggest(
             break
         if len(out) >= limit - 1:
             break
-    for region in regions:
+    named = list(regions)
+    for region in named:
         other = (neighbours or {}).get(region)
-        if other:
+        if other and other not in named:  # "Compare Querétaro and Guanajuato" after that very comparison: no
             out.append(words["compare"].format(a=region, b=other))
             break
     return out[:limit]
