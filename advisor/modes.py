@@ -19,7 +19,7 @@ _COMPARISON_CUE = re.compile(
     re.IGNORECASE,
 )
 
-_NUMBER_WORDS = r"(?:\d+|a few|few|some|three|four|five|six|tres|cuatro|cinco|seis|algunos|algunas|unos|unas)"
+_NUMBER_WORDS = r"(?:\d+|a few|few|some|two|three|four|five|six|dos|tres|cuatro|cinco|seis|algunos|algunas|unos|unas)"
 _REQUEST = re.compile(
     r"\b(?:"
     # asking verbs, English and Spanish ("can you give me", "please list", "dame", "¿me puedes dar…")
@@ -30,7 +30,7 @@ _REQUEST = re.compile(
     # the mode itself ("three talking points", "some bullets for an email")
     rf"(?:{_NUMBER_WORDS} )?(?:crisp |short |quick |good )?"
     r"(?:talking points?|bullet points?|bullets|key points|selling points|puntos clave|puntos de venta|"
-    r"argumentos(?: de venta)?|vi[nñ]etas)|"
+    r"argumentos(?: de venta)?|vi[nñ]etas|reasons|razones|motivos)|"
     r"(?:for|to paste (?:in|into)) (?:an? |my )?(?:e-?mail|client|customer|pitch)|"
     r"para (?:un |el |mi )?(?:correo|cliente|e-?mail)"
     r")\b",

@@ -55,6 +55,10 @@ REFUSAL_KINDS = ("live_data", "quote", "forecast", "private", "advice", "off_top
 """What an unanswerable question asks for (``refusal_kind`` of an eval item; see advisor.request_kind)."""
 
 
+_LOOKS_WEAK = re.compile(r"\b(weak|mirror)\b", re.IGNORECASE)
+"""A source whose own name says it is weak or a mirror can only be graded ``weak``."""
+
+
 def normalise_for_match(text: str) -> str:
     """Fold text for fact matching: NFKC, casefold, curly quotes/dashes to ASCII, whitespace runs to one space."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -113,6 +117,9 @@ def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[
             for value in values:
                 if value not in allowed:
                     report.problems.append(f"{rel}: {name} value {value!r} is not one of {list(allowed)}")
+        for src in fm.sources:
+            if src.grade != "weak" and _LOOKS_WEAK.search(src.name) and src.grade is not None:
+                report.problems.append(f"{rel}: source {src.name!r} is named weak or a mirror but graded {src.grade}")
         if fm.title in titles:
             report.problems.append(f"{rel}: title {fm.title!r} also used by {titles[fm.title]}")
         titles[fm.title] = rel

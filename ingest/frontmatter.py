@@ -12,6 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 DOC_TYPES = ("sector_brief", "region_profile", "partner_profile", "policy_primer", "report", "glossary")
 """Allowed ``doc_type`` values: DESIGN.md §4 plus ``glossary`` for the English-Spanish glossary."""
 
+SOURCE_GRADES = ("primary", "media", "weak")
+"""Source grades: ``primary`` (official or first-hand: governments, international bodies, a company about itself),
+``media`` (established news, trade press, industry research), ``weak`` (mirrors, copies, content farms)."""
+
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -49,12 +53,14 @@ def _as_month(value: object) -> str:
 
 
 class SourceRef(BaseModel):
-    """One public source a document's facts come from: name, URL and date of the data/publication."""
+    """One public source a document's facts come from: name, URL, date of the data/publication and grade."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=2)
     url: HttpUrl
     date: str
+    grade: Literal[SOURCE_GRADES] | None = None  # type: ignore[valid-type]
+    """How far the source can be trusted (:data:`SOURCE_GRADES`); checked by ingest.corpus_lint."""
 
     @field_validator("date", mode="before")
     @classmethod

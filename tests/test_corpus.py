@@ -49,3 +49,24 @@ def test_lint_catches_a_missing_fact_and_a_bad_front_matter(tmp_path):
     bodies = {"b.md": "Nuevo León received $2.1bn."}
     item = {"id": "q", "kind": "fact", "lang": "en", "question": "?", "gold_docs": ["b.md"], "gold_facts": ["$9bn"]}
     assert lint_eval([item], bodies).problems == ["None:q: gold fact '$9bn' not found in ['b.md']"]
+
+
+def test_lint_checks_source_grades(tmp_path):
+    from ingest.corpus_lint import lint_corpus
+
+    def doc(name: str, grade: str) -> str:
+        return (
+            "---\ntitle: Graded sources test\ndoc_type: report\nas_of: 2026-01\nlanguage: en\nsources:\n"
+            f'  - {{name: "{name}", url: "https://example.org/a", date: 2025, grade: {grade}}}\n---\n\n'
+            "# Graded\n\n## Section\n\nSome text about Mexico.\n"
+        )
+
+    (tmp_path / "ok.md").write_text(doc("Economy Ministry", "primary"), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path, min_words=1)
+    assert report.problems == []
+    (tmp_path / "ok.md").write_text(doc("FreightWaves (weak mirror, example.org)", "media"), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path, min_words=1)
+    assert any("named weak or a mirror but graded media" in p for p in report.problems), report.problems
+    (tmp_path / "ok.md").write_text(doc("Economy Ministry", "excellent"), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path, min_words=1)
+    assert any("grade" in p for p in report.problems), report.problems
