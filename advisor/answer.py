@@ -111,16 +111,25 @@ def on_slots(
     scored: Sequence[ScoredPassage],
     slots: Slots,
     entity_terms: Sequence[frozenset[str]],
+    floor_ratio: float = 0.6,
 ) -> list[SentenceCandidate]:
     """The candidates that fill the question's slots: they state an asked measure, and their text or document title
-    names an asked entity. Each filter applies only if some candidate passes it (otherwise the composer's relevance
-    floor decides)."""
+    names an asked entity. Each filter applies only if its best candidate scores at least ``floor_ratio`` x the best
+    candidate's score (the floor of :func:`advisor.sentences.select_sentences`); otherwise the composer's relevance
+    floor decides."""
+    best = max((c.score for c in candidates), default=0.0)
+
+    def keep(subset: list[SentenceCandidate]) -> list[SentenceCandidate]:
+        # a filter that leaves only weak sentences has changed the subject ("what duty do widgets pay?" is no
+        # question about wages): then the relevance floor decides instead
+        return subset if subset and max(c.score for c in subset) >= floor_ratio * best else candidates
+
     if slots.measures:
-        stating = [c for c in candidates if slots.names_measure(c.text)]
-        candidates = stating or candidates
+        candidates = keep([c for c in candidates if slots.names_measure(c.text)])
     if entity_terms:
-        naming = [c for c in candidates if names_entity(f"{scored[c.rank].passage.title} {c.text}", entity_terms)]
-        candidates = naming or candidates
+        candidates = keep(
+            [c for c in candidates if names_entity(f"{scored[c.rank].passage.title} {c.text}", entity_terms)]
+        )
     return candidates
 
 

@@ -31,7 +31,7 @@ def _q(pattern: str) -> re.Pattern[str]:
 MEASURES: tuple[AskedMeasure, ...] = (
     AskedMeasure(
         "labour cost",
-        _q(r"labou?r costs?|wages?|salar|sueldos?|pay\b|mano de obra|costos? laboral|hourly"),
+        _q(r"labou?r costs?|wages?|salar|sueldos?|pay (?:levels?|rates?|scales?)|mano de obra|costos? laboral|hourly"),
         ("wage", "salar", "labour cost", "labor cost", "minimum", "per hour", "an hour", "a day", "pesos", "sueld"),
     ),
     AskedMeasure("rent", _q(r"rents?\b|rental|renta|lease|arrend"), ("rent", "renta", "per m", "/m", "lease")),

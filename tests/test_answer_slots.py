@@ -119,3 +119,8 @@ def test_slots_of_a_question():
     assert [m.name for m in parse_slots("¿Qué servicios ofrece Nuvocargo?").measures] == ["services"]
     assert parse_slots("Which partner offers trade financing?").measures == ()
     assert parse_slots("What was FDI in 2023?").count is None
+
+
+def test_a_verb_is_not_a_measure_and_a_filter_never_changes_the_subject():
+    assert parse_slots("What duty do Zorblax widgets pay?").measures == ()
+    assert [m.name for m in parse_slots("What are pay levels in Saltillo?").measures] == ["labour cost"]
