@@ -12,7 +12,7 @@ from advisor.citations import CitationNumbering
 from advisor.criteria import CRITERIA
 from advisor.refusal import refusal
 from advisor.request_kind import asked_years, missing_years
-from advisor.sentences import SentenceCandidate, names_entity, select_sentences, sentence_candidates
+from advisor.sentences import SentenceCandidate, first_mention, names_entity, select_sentences, sentence_candidates
 from advisor.slots import Slots, parse_slots
 from advisor.text import fold
 from advisor.types import Answer, Passage, ScoredPassage
@@ -183,11 +183,10 @@ def _subject(sentence: str, title: str, column_terms: dict[str, Sequence[frozens
         folded = fold(text)
         first: tuple[int, str] | None = None
         for name, terms in column_terms.items():
-            for aliases in terms:
-                for alias in aliases:
-                    m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", folded)
-                    if m and (first is None or m.start() < first[0]):
-                        first = (m.start(), name)
+            for alias in (a for aliases in terms for a in aliases):
+                at = first_mention(folded, alias)
+                if at is not None and (first is None or at < first[0]):
+                    first = (at, name)
         if first:
             return first[1]
     return None

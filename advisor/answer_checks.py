@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from advisor.criteria import CRITERIA
 from advisor.entities import SECTOR_ALIASES
+from advisor.grounding import numbers_in
 from advisor.lexical import lexical_tokens
-from advisor.text import fold
+from advisor.sentences import names_entity
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 _MARKER = re.compile(r"\s*\[\d+\]")
-_FIGURE = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 NOT_COVERED = ("not covered", "no cubierto", "—")
 """How a comparison cell says the corpus has no sentence for it (the em dash is the old placeholder)."""
@@ -76,13 +76,11 @@ def on_topic(cell: TableCell, sector: str | None) -> bool:
     the question names no sector."""
     if not sector:
         return True
-    folded = fold(cell.text)
-    return any(re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", folded) for alias in SECTOR_ALIASES.get(sector, ()))
+    return names_entity(cell.text, [frozenset(SECTOR_ALIASES.get(sector, ()))])
 
 
 def _figures(text: str) -> frozenset[str]:
-    found = (f.rstrip(".,").replace(",", "") for f in _FIGURE.findall(text))
-    return frozenset(f for f in found if f and not _YEAR.match(f))
+    return frozenset(f for f in numbers_in(text) if not _YEAR.match(f))
 
 
 def same_fact(a: str, b: str) -> bool:

@@ -23,8 +23,14 @@ _DANGLING = re.compile(
 )
 
 
+def first_mention(text: str, alias: str) -> int | None:
+    """Where ``alias`` first occurs in ``text`` as a whole word (both accent-folded by the caller), or None."""
+    match = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text)
+    return match.start() if match else None
+
+
 def _contains(text: str, alias: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
+    return first_mention(text, alias) is not None
 
 
 def names_entity(text: str, entity_terms: Sequence[frozenset[str]]) -> bool:
