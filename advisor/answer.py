@@ -14,6 +14,7 @@ from advisor.refusal import refusal
 from advisor.request_kind import asked_years, missing_years
 from advisor.sentences import SentenceCandidate, first_mention, names_entity, select_sentences, sentence_candidates
 from advisor.slots import Slots, parse_slots
+from advisor.source_quality import dated_cue
 from advisor.text import fold
 from advisor.types import Answer, Passage, ScoredPassage
 
@@ -84,7 +85,7 @@ def compose_extractive(
     if not chosen:
         return refusal(scored, nearest=nearest, question=question, lang=lang)
     numbering = CitationNumbering()
-    parts = [numbering.cite(scored[c.rank], c.text) for c in chosen]
+    parts = [quote(numbering, scored[c.rank], c.text, lang) for c in chosen]
     if mode == "talking_points" or count:
         text = "\n".join(f"- {p}" for p in parts)
         if count and len(parts) < count:
@@ -94,6 +95,13 @@ def compose_extractive(
         if len(parts) > 2:
             text += "\n\n" + "\n".join(f"- {p}" for p in parts[2:])
     return Answer(text=text, citations=numbering.citations(), confidence=round(scored[0].score, 3), mode=mode)
+
+
+def quote(numbering: CitationNumbering, item: ScoredPassage, sentence: str, lang: str = "en") -> str:
+    """``sentence [n]`` (:meth:`CitationNumbering.cite`), followed by a dated cue when its figure is more than five
+    years old (:func:`advisor.source_quality.dated_cue`, from the sources of ``item``'s document)."""
+    sources = item.passage.metadata.get("sources") or []
+    return numbering.cite(item, sentence) + dated_cue(sentence, sources, lang)
 
 
 ONLY_SUPPORTED = {
@@ -156,7 +164,10 @@ def _ranking_answer(
     ranked: list[tuple[str, SentenceCandidate]], scored: Sequence[ScoredPassage], count: int | None, lang: str
 ) -> Answer:
     numbering = CitationNumbering()
-    lines = [f"{i}. **{region}**: {numbering.cite(scored[c.rank], c.text)}" for i, (region, c) in enumerate(ranked, 1)]
+    lines = [
+        f"{i}. **{region}**: {quote(numbering, scored[c.rank], c.text, lang)}"
+        for i, (region, c) in enumerate(ranked, 1)
+    ]
     text = RANKING_INTRO[lang] + "\n\n" + "\n".join(lines)
     if count and len(ranked) < count:
         text += "\n\n" + ONLY_SUPPORTED[lang].format(n=len(ranked), asked=count)
@@ -240,7 +251,7 @@ def compose_compare(
         out = []
         for name in names:
             hit = cells.get(row, {}).get(name)
-            out.append(numbering.cite(hit[1], hit[2]) if hit else NOT_COVERED[lang])
+            out.append(quote(numbering, hit[1], hit[2], lang) if hit else NOT_COVERED[lang])
         lines.append(f"| {row} | " + " | ".join(out) + " |")
     intro = "Comparison of " + ", ".join(names[:-1]) + f" and {names[-1]}, each cell quoted from its source:"
     best = max((items[0].score for _, items in groups if items), default=0.0)

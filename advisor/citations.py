@@ -29,15 +29,15 @@ def _name_words(text: str) -> set[str]:
     return {t for t in lexical_tokens(text) if t not in _SOURCE_NOISE and len(t) > 2 and not t.isdigit()}
 
 
-def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[str, ...]:
-    """URLs of the document's sources that the quoted sentences' attributions name: for each quote with a closing
-    attribution (:func:`attribution`, e.g. "(Economy Ministry via LatinNews, Feb 2025)"), the source(s) whose name
-    best matches it — F1 of shared name words, so "FreightWaves Borderlands" picks "FreightWaves Borderlands on
-    Nuvocargo's seed round" over "FreightWaves". A quote without an attribution names no source (the citation
-    then shows all of its document's sources)."""
-    urls: list[str] = []
-    for quote in quotes:
-        words = _name_words(attribution(quote))
+def named_sources(quote: str, sources: Sequence[dict]) -> list[dict]:
+    """The sources of ``sources`` (front-matter mappings with ``name`` and ``url``) that the closing attribution of
+    ``quote`` names (:func:`attribution`, e.g. "(Economy Ministry via LatinNews, Feb 2025)"): those whose name best
+    matches it by F1 of shared name words, so "FreightWaves Borderlands" picks "FreightWaves Borderlands on
+    Nuvocargo's seed round" over "FreightWaves". Several attributions separated by ";" are matched one by one.
+    Empty when the quote has no attribution or none matches."""
+    out: list[dict] = []
+    for part in attribution(quote).split(";"):
+        words = _name_words(part)
         if not words:
             continue
         best, chosen = 0.0, []
@@ -50,11 +50,19 @@ def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[st
                 continue
             f1 = 2 * shared / (len(name) + len(words))
             if f1 > best:
-                best, chosen = f1, [src["url"]]
+                best, chosen = f1, [src]
             elif f1 == best:
-                chosen.append(src["url"])
-        urls += [u for u in chosen if u not in urls]
-    return tuple(urls)
+                chosen.append(src)
+        out += [s for s in chosen if s not in out]
+    return out
+
+
+def matching_sources(quotes: Sequence[str], sources: Sequence[dict]) -> tuple[str, ...]:
+    """URLs of the document's sources that the quoted sentences' attributions name (:func:`named_sources`, in quote
+    order, each URL once). A quote without an attribution names no source (the citation then shows all of its
+    document's sources)."""
+    urls = [src["url"] for quote in quotes for src in named_sources(quote, sources)]
+    return tuple(dict.fromkeys(urls))
 
 
 def make_citation(n: int, item: ScoredPassage, quotes: tuple[str, ...]) -> Citation:

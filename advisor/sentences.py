@@ -10,10 +10,17 @@ from dataclasses import dataclass
 from advisor.grounding import numbers_in
 from advisor.lexical import coverage, lexical_tokens
 from advisor.retrieval import jaccard
+from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade
 from advisor.text import fold, split_sentences
 from advisor.types import ScoredPassage
 
 _HAS_FIGURE = re.compile(r"\d")
+WEAK_PENALTY = 0.02
+"""Score taken from a sentence resting only on weak sources: a tie-break, so the better-sourced of two equally
+relevant sentences leads, without hiding a fact that only a weak source states (most partner facts rest on
+mirrors of one trade-press article)."""
+DATED_PENALTY = 0.02
+"""Score taken from a sentence whose figure is more than five years old: a tie-break, as for weak sources."""
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ATTRIBUTION = re.compile(r"\([^()]*\)\W*$")
 """The closing "(Economy Ministry, Feb 2025)." of a corpus sentence: its year dates the source, not the fact."""
@@ -49,6 +56,10 @@ class SentenceCandidate:
     text: str
     score: float
     tokens: frozenset[str]
+    grade: str = "media"
+    """What the sentence rests on (advisor.source_quality.sentence_grade): primary, media or weak."""
+    year: int | None = None
+    """The year its figures date from (advisor.source_quality.data_year), None if unknown."""
 
 
 def sentence_candidates(
@@ -64,11 +75,16 @@ def sentence_candidates(
     does not stand alone, and +0.15 x the share of the question's entities that the sentence or its document title
     names (``entity_terms``: one set of accent-folded aliases per entity). When the question asks about ``years``,
     a sentence naming one of them gets +0.1 and one naming only other years -0.05 (a 2024 figure does not answer
-    a 2025 question; the year of a closing source attribution does not count). Sentences under 5 words are skipped."""
+    a 2025 question; the year of a closing source attribution does not count). A sentence resting only on weak
+    sources (its attribution's front-matter ``grade``, advisor.source_quality) gets -:data:`WEAK_PENALTY`, and one
+    whose figures are dated (more than 5 years old) -:data:`DATED_PENALTY`; repeats of one fact are resolved for
+    the better-sourced and newer statement by :func:`select_sentences`.
+    Sentences under 5 words are skipped."""
     wanted_years = {str(y) for y in years}
     out: list[SentenceCandidate] = []
     for rank, item in enumerate(scored):
         text = item.passage.text
+        sources = item.passage.metadata.get("sources") or []
         for i, (start, end) in enumerate(split_sentences(text)):
             sentence = text[start:end]
             if len(sentence.split()) < 5:
@@ -91,7 +107,13 @@ def sentence_candidates(
                 where = fold(f"{item.passage.title} {sentence}")
                 named = sum(any(_contains(where, alias) for alias in aliases) for aliases in entity_terms)
                 score += 0.15 * named / len(entity_terms)
-            out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks))
+            grade = sentence_grade(sentence, sources)
+            year = data_year(sentence, sources)
+            if grade == "weak":
+                score -= WEAK_PENALTY
+            if is_dated(year) and _HAS_FIGURE.search(_YEAR.sub("", sentence)):
+                score -= DATED_PENALTY
+            out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks, grade, year))
     return out
 
 
@@ -122,6 +144,17 @@ def states_same_fact(a: str, b: str) -> bool:
     return near_repeat(cand(a), cand(b))
 
 
+def better_statement(new: SentenceCandidate, old: SentenceCandidate) -> bool:
+    """Of two statements of the same fact, whether ``new`` is the one to quote instead of ``old``: a better source
+    grade wins, then a more recent data year, then strictly more figures (the same fact with its date or amount)."""
+    by_grade = GRADE_RANK.get(new.grade, 1) - GRADE_RANK.get(old.grade, 1)
+    if by_grade:
+        return by_grade > 0
+    if new.year is not None and old.year is not None and new.year != old.year:
+        return new.year > old.year
+    return numbers_in(new.text) > numbers_in(old.text)
+
+
 def select_sentences(
     candidates: list[SentenceCandidate],
     max_sentences: int = 4,
@@ -130,8 +163,8 @@ def select_sentences(
     redundancy: float = 0.6,
 ) -> list[SentenceCandidate]:
     """Greedy choice by score: skip sentences below ``floor_ratio`` x the best score, near-repeats of a chosen one
-    (:func:`near_repeat`; a repeat whose figures strictly include the chosen one's — the same fact with its date
-    or amount — takes its place), and more than ``per_passage`` from one passage."""
+    (:func:`near_repeat`; a repeat that is the better statement — :func:`better_statement`: better-sourced, newer,
+    or with more figures — takes its place), and more than ``per_passage`` from one passage."""
     ordered = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
     if not ordered:
         return []
@@ -147,8 +180,8 @@ def select_sentences(
         if same is not None:
             old = chosen[same]
             room = cand.rank == old.rank or used.get(cand.rank, 0) < per_passage
-            if room and numbers_in(cand.text) > numbers_in(old.text):
-                # the same fact told with more figures (its date, its amount) is the one to quote
+            if room and better_statement(cand, old):
+                # the same fact from a better or newer source, or told with more figures, is the one to quote
                 used[old.rank] -= 1
                 chosen[same] = cand
                 used[cand.rank] = used.get(cand.rank, 0) + 1

@@ -16,7 +16,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ingest.frontmatter import CorpusFrontMatter, FrontMatterError, split_front_matter
+from advisor.citations import named_sources
+from advisor.source_quality import GRADE_RANK, sentence_grade
+from advisor.text import split_sentences
+from ingest.frontmatter import SOURCE_GRADES, CorpusFrontMatter, FrontMatterError, split_front_matter
 
 REGIONS = (
     "Nuevo León",
@@ -57,6 +60,22 @@ REFUSAL_KINDS = ("live_data", "quote", "forecast", "private", "advice", "off_top
 
 _LOOKS_WEAK = re.compile(r"\b(weak|mirror)\b", re.IGNORECASE)
 """A source whose own name says it is weak or a mirror can only be graded ``weak``."""
+
+
+def _weak_only_sentences(rel: str, body: str, sources: list[dict]) -> list[str]:
+    """A body sentence whose closing attribution names only weak sources must say so in its own words ("according
+    to a weak secondary source", "via a mirror", "unverified"), so no reader takes it for a better-sourced fact."""
+    problems = []
+    for start, end in split_sentences(body):
+        sentence = body[start:end]
+        named = named_sources(sentence, sources)
+        if (
+            named
+            and max(GRADE_RANK.get(s.get("grade"), 1) for s in named) == 0
+            and sentence_grade(sentence, []) != "weak"
+        ):
+            problems.append(f"{rel}: sentence rests only on a weak source but does not say so: {sentence[:90]!r}")
+    return problems
 
 
 def normalise_for_match(text: str) -> str:
@@ -118,8 +137,11 @@ def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[
                 if value not in allowed:
                     report.problems.append(f"{rel}: {name} value {value!r} is not one of {list(allowed)}")
         for src in fm.sources:
-            if src.grade != "weak" and _LOOKS_WEAK.search(src.name) and src.grade is not None:
+            if src.grade is None:
+                report.problems.append(f"{rel}: source {src.name!r} has no grade (one of {list(SOURCE_GRADES)})")
+            elif src.grade != "weak" and _LOOKS_WEAK.search(src.name):
                 report.problems.append(f"{rel}: source {src.name!r} is named weak or a mirror but graded {src.grade}")
+        report.problems += _weak_only_sentences(rel, body, [s.model_dump(mode="json") for s in fm.sources])
         if fm.title in titles:
             report.problems.append(f"{rel}: title {fm.title!r} also used by {titles[fm.title]}")
         titles[fm.title] = rel

@@ -70,3 +70,38 @@ def test_lint_checks_source_grades(tmp_path):
     (tmp_path / "ok.md").write_text(doc("Economy Ministry", "excellent"), encoding="utf-8")
     report, _ = lint_corpus(tmp_path, min_words=1)
     assert any("grade" in p for p in report.problems), report.problems
+
+
+def test_lint_requires_a_grade_and_flags_a_sentence_resting_only_on_a_weak_source(tmp_path):
+    from ingest.corpus_lint import lint_corpus
+
+    def doc(grade_line: str, sentence: str) -> str:
+        return (
+            "---\ntitle: Weak sentence test\ndoc_type: report\nas_of: 2026-01\nlanguage: en\nsources:\n"
+            f'  - {{name: "Pledge Times", url: "https://example.org/a", date: 2025{grade_line}}}\n---\n\n'
+            f"# Weak\n\n## Section\n\n{sentence}\n"
+        )
+
+    plain = "Honeywell employs about 4,000 people in Chihuahua (Pledge Times, 2025)."
+    (tmp_path / "d.md").write_text(doc("", plain), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path)
+    assert any("has no grade" in p for p in report.problems), report.problems
+    (tmp_path / "d.md").write_text(doc(", grade: weak", plain), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path)
+    assert any("rests only on a weak source" in p for p in report.problems), report.problems
+    said = (
+        "Honeywell employs about 4,000 people in Chihuahua, according to a weak secondary source (Pledge Times, 2025)."
+    )
+    (tmp_path / "d.md").write_text(doc(", grade: weak", said), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path)
+    assert report.problems == []
+    (tmp_path / "d.md").write_text(doc(", grade: media", plain), encoding="utf-8")
+    report, _ = lint_corpus(tmp_path)
+    assert report.problems == []
+
+
+def test_every_corpus_source_is_graded():
+    for path in sorted(CORPUS.rglob("*.md")):
+        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        grades = {s.grade for s in CorpusFrontMatter.model_validate(meta).sources}
+        assert None not in grades, path
