@@ -121,10 +121,10 @@ def on_slots(
     entity_terms: Sequence[frozenset[str]],
     floor_ratio: float = 0.6,
 ) -> list[SentenceCandidate]:
-    """The candidates that fill the question's slots: they state an asked measure, and their text or document title
-    names an asked entity. Each filter applies only if its best candidate scores at least ``floor_ratio`` x the best
-    candidate's score (the floor of :func:`advisor.sentences.select_sentences`); otherwise the composer's relevance
-    floor decides."""
+    """The candidates that fill the question's slots: they state an asked measure, their text or document title
+    names an asked proper name ("Plan México", "COFEPRIS": :attr:`Slots.names`) and an asked entity. Each filter
+    applies only if its best candidate scores at least ``floor_ratio`` x the best candidate's score (the floor of
+    :func:`advisor.sentences.select_sentences`); otherwise the composer's relevance floor decides."""
     best = max((c.score for c in candidates), default=0.0)
 
     def keep(subset: list[SentenceCandidate]) -> list[SentenceCandidate]:
@@ -134,6 +134,8 @@ def on_slots(
 
     if slots.measures:
         candidates = keep([c for c in candidates if slots.names_measure(c.text)])
+    if slots.names:
+        candidates = keep([c for c in candidates if slots.names_topic(f"{scored[c.rank].passage.title} {c.text}")])
     if entity_terms:
         candidates = keep(
             [c for c in candidates if names_entity(f"{scored[c.rank].passage.title} {c.text}", entity_terms)]
@@ -185,6 +187,20 @@ COMPARE_ROWS = (
 """The rows every comparison table shows (README: investment, industry, real estate, labour, logistics,
 constraints); "Best suited for" is added when the corpus has such a sentence."""
 NOT_COVERED = {"en": "not covered", "es": "no cubierto"}
+MEASURE_ROWS = {
+    "foreign investment": "Foreign investment",
+    "exports": "Industry and anchor investors",
+    "employment": "Industry and anchor investors",
+    "rent": "Industrial real estate",
+    "vacancy": "Industrial real estate",
+    "labour cost": "Labour and wages",
+    "lead time": "Border and logistics",
+    "water": "Constraints: water, energy, security",
+    "energy": "Constraints: water, energy, security",
+    "security": "Constraints: water, energy, security",
+}
+"""The comparison row of each measure a question can ask for (advisor.slots.MEASURES): a comparison that asks for
+one measure ("how does security in Yucatán compare with Estado de México?") shows that measure's row only."""
 
 
 def _subject(sentence: str, title: str, column_terms: dict[str, Sequence[frozenset[str]]]) -> str | None:
@@ -211,8 +227,11 @@ def compose_compare(
     topic_terms: Sequence[frozenset[str]] = (),
     column_terms: dict[str, Sequence[frozenset[str]]] | None = None,
     lang: str = "en",
+    slots: Slots | None = None,
 ) -> Answer:
-    """A comparison table: one column per compared entity, one row per criterion of :data:`COMPARE_ROWS`.
+    """A comparison table: one column per compared entity, one row per criterion of :data:`COMPARE_ROWS` — or, when
+    the question asks for measures (``slots.measures``: "how does security… compare"), one row per asked measure's
+    criterion (:data:`MEASURE_ROWS`), each cell a sentence that states the measure.
 
     ``groups``: (entity name, its retrieved passages, best first). ``criterion(sentence, passage)`` names the row a
     sentence belongs to (e.g. "Industrial real estate", see advisor.criteria; a sentence of no criterion fills no
@@ -226,6 +245,7 @@ def compose_compare(
     if not any(items and items[0].score >= min_relevance for _, items in groups):
         return refusal([s for _, items in groups for s in items], lang=lang)
     cells: dict[str, dict[str, tuple[float, ScoredPassage, str]]] = {}
+    asked_rows = [(m, MEASURE_ROWS[m.name]) for m in (slots.measures if slots else ()) if m.name in MEASURE_ROWS]
     for name, items in groups:
         kept = [s for s in items if s.score >= min_relevance * 0.8]
         for cand in sentence_candidates(question_weights, kept, quantity=True):  # figures compare best
@@ -235,7 +255,12 @@ def compose_compare(
                 continue  # about another sector than the one asked
             if column_terms and _subject(cand.text, kept[cand.rank].passage.title, column_terms) != name:
                 continue  # about another column's entity (or none of them)
-            row = criterion(cand.text, kept[cand.rank].passage)
+            if asked_rows:
+                row = next((r for m, r in asked_rows if Slots(measures=(m,)).names_measure(cand.text)), None)
+                if row is None:
+                    continue  # states none of the asked measures
+            else:
+                row = criterion(cand.text, kept[cand.rank].passage)
             best = cells.setdefault(row, {}).get(name)
             if best is None or cand.score > best[0]:
                 cells[row][name] = (cand.score, kept[cand.rank], cand.text)
@@ -243,7 +268,10 @@ def compose_compare(
         texts = {v[2] for v in cells[row].values()}
         if len(cells[row]) > 1 and len(texts) == 1:
             del cells[row]
-    rows = [*COMPARE_ROWS, *(r for r in CRITERIA if r not in COMPARE_ROWS and r in cells)]
+    if asked_rows:
+        rows = list(dict.fromkeys(r for _, r in asked_rows))
+    else:
+        rows = [*COMPARE_ROWS, *(r for r in CRITERIA if r not in COMPARE_ROWS and r in cells)]
     numbering = CitationNumbering()
     names = [name for name, _ in groups]
     lines = ["| Criterion | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]

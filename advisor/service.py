@@ -23,7 +23,7 @@ from advisor.refusal import request_refusal
 from advisor.request_kind import Request, classify, unsupported
 from advisor.rerank import CrossEncoderReranker
 from advisor.retrieval import HybridRetriever
-from advisor.slots import parse_slots
+from advisor.slots import Slots, parse_slots, topic_names
 from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
 from advisor.types import Answer, Filters, Passage
@@ -295,7 +295,7 @@ class Advisor:
                         entity_terms=self._resolver.gazetteer.alias_terms(resolved.entities),
                         nearest=not brief,
                         max_sentences=2 if brief else 4,
-                        slots=parse_slots(question),
+                        slots=self._slots(question, query, lang),
                         regions_of=lambda text: self._resolver.gazetteer.find(text).regions,
                         lang=lang,
                     )
@@ -305,6 +305,13 @@ class Advisor:
         answer.retrieved = scored
         answer.notices = notices + answer.notices
         return answer
+
+    def _slots(self, question: str, query: str, lang: str) -> Slots:
+        """What ``question`` asks for (advisor.slots), with the proper names of its search ``query``. A Spanish
+        question's names are left out: the corpus is English, so "Tren Interoceánico" would keep only the one
+        sentence that gives the Spanish name of the Interoceanic Corridor."""
+        names = topic_names(query, frozenset(self._resolver.gazetteer.aliases)) if lang == "en" else ()
+        return replace(parse_slots(question), names=names)
 
     def _request_refusal(
         self, retriever: HybridRetriever, request: Request, query: str, top, lang: str, brief: bool
@@ -379,6 +386,7 @@ class Advisor:
                     name: self._resolver.gazetteer.alias_terms(Entities(**{kind: (name,)})) for name in names[:4]
                 },
                 lang=lang,
+                slots=parse_slots(resolved.text),
             )
         answer.retrieved = sorted((s for _, hits in groups for s in hits), key=lambda s: -s.score)
         return answer

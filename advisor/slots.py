@@ -41,7 +41,7 @@ MEASURES: tuple[AskedMeasure, ...] = (
         _q(r"fdi\b|foreign (?:direct )?investment|inversion extranjera|ied\b"),
         ("fdi", "foreign direct investment", "foreign investment", "inversion extranjera", "ied"),
     ),
-    AskedMeasure("water", _q(r"water|agua|drought|sequia"), ("water", "drought", "agua", "sequia", "aquifer")),
+    AskedMeasure("water", _q(r"water|agua\b|drought|sequia"), ("water", "drought", "agua", "sequia", "aquifer")),
     AskedMeasure(
         "energy",
         _q(r"electricity|power supply|energy|energia|electricidad|grid|blackouts?|apagones"),
@@ -128,15 +128,182 @@ _RANKING = re.compile(
 )
 
 
+_NAME = re.compile(r"(?<![\w.'’-])((?:[A-ZÁÉÍÓÚÑ][\w'’&-]*)(?:\s+(?:de |del |la |y )?[A-ZÁÉÍÓÚÑ0-9][\w'’&-]*)*)")
+"""A run of capitalised words: "Plan México", "Giga Mexico", "COFEPRIS", "World Trade Bridge"."""
+_NOT_A_TOPIC = frozenset(
+    fold(w)
+    for w in (
+        "i",
+        "i'm",
+        "we",
+        "mexico",
+        "méxico",
+        "mexican",
+        "mexicans",
+        "us",
+        "u.s",
+        "usa",
+        "united states",
+        "estados unidos",
+        "ee",
+        "uu",
+        "bridge49",
+        "america",
+        "north america",
+        "english",
+        "spanish",
+        "ok",
+        "and",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    )
+)
+_OPENERS = frozenset(
+    fold(w)
+    for w in (
+        "what",
+        "which",
+        "who",
+        "how",
+        "why",
+        "when",
+        "where",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "has",
+        "have",
+        "give",
+        "tell",
+        "show",
+        "list",
+        "compare",
+        "explain",
+        "describe",
+        "summarise",
+        "summarize",
+        "please",
+        "and",
+        "but",
+        "so",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "for",
+        "of",
+        "if",
+        "my",
+        "our",
+        "any",
+        "qué",
+        "cuál",
+        "cuáles",
+        "cómo",
+        "dónde",
+        "cuándo",
+        "cuánto",
+        "cuánta",
+        "cuántos",
+        "cuántas",
+        "quién",
+        "quiénes",
+        "es",
+        "son",
+        "hay",
+        "dame",
+        "dime",
+        "muestra",
+        "explica",
+        "compara",
+        "mi",
+        "nuestro",
+        "y",
+        "pero",
+        "el",
+        "la",
+        "los",
+        "las",
+        "un",
+        "una",
+        "en",
+        "para",
+        "de",
+        "si",
+    )
+)
+"""Words that open a question without naming anything ("Does Plan México…" names "Plan México")."""
+"""Capitalised words that name no topic of their own here: the pronoun, the country every document is about, its
+partner country, the alliance every partner profile belongs to."""
+
+
+def topic_names(question: str, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Proper names the question asks about (accent-folded), other than ``known`` ones (folded aliases the
+    gazetteer already treats as regions, sectors or partners) and :data:`_NOT_A_TOPIC`: runs of capitalised words
+    that do not open a sentence ("Give me talking points on Plan México" -> ("plan mexico",)). Words that open a
+    sentence are skipped unless they are all capitals ("COFEPRIS") or are followed by another capitalised word."""
+    out: list[str] = []
+    for match in _NAME.finditer(question):
+        text = match.group(1)
+        before = question[: match.start()].rstrip(" \t\"'“¡¿(")
+        words = text.split()
+        if (not before or before[-1] in ".?!:;\n") and fold(words[0]) in _OPENERS:
+            words = words[1:]  # "Does Plan México…" -> "Plan México"; "What is…" -> nothing
+        name = re.sub(r"['’]s$", "", fold(" ".join(words)).strip())  # "Tesla's" asks about Tesla
+        if not name or name in _NOT_A_TOPIC or name in known or len(name) < 3:
+            continue
+        if all(w in _NOT_A_TOPIC or w in known or w.isdigit() for w in name.split()):
+            continue
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Slots:
     """What a question asks for: ``measures`` (names from :data:`MEASURES`), ``count`` (items asked for, None if
     no number), ``ranking`` (it asks which regions are best/leading for something: several regions, a reason
-    each)."""
+    each), ``names`` (proper names it asks about that are no known region, sector or partner, accent-folded:
+    :func:`topic_names`)."""
 
     measures: tuple[AskedMeasure, ...] = ()
     count: int | None = None
     ranking: bool = False
+    names: tuple[str, ...] = ()
+
+    def names_topic(self, text: str) -> bool:
+        """``text`` (accent-folded here) names one of the asked proper names, each starting a word ("Latin America"
+        also names "Latin American"); True when none is asked."""
+        if not self.names:
+            return True
+        folded = fold(text)
+        return any(re.search(rf"(?<!\w){re.escape(n)}", folded) for n in self.names)
 
     def names_measure(self, sentence: str) -> bool:
         """The (accent-folded) sentence states one of the asked measures (True when none is asked)."""
@@ -146,8 +313,9 @@ class Slots:
         return any(re.search(rf"(?<!\w){re.escape(stem)}", folded) for m in self.measures for stem in m.evidence)
 
 
-def parse_slots(question: str) -> Slots:
-    """The :class:`Slots` of ``question`` (English or Spanish). A count above 10 is ignored (not a list size)."""
+def parse_slots(question: str, known: frozenset[str] = frozenset()) -> Slots:
+    """The :class:`Slots` of ``question`` (English or Spanish). A count above 10 is ignored (not a list size).
+    ``known``: folded aliases of the regions, sectors and partners, which are entities rather than topic names."""
     folded = fold(question)
     measures = tuple(m for m in MEASURES if m.question.search(folded))
     count = None
@@ -156,4 +324,4 @@ def parse_slots(question: str) -> Slots:
         word = next(g for g in match.groups() if g)
         value = int(word) if word.isdigit() else _NUMBERS[word]
         count = value if 1 <= value <= 10 else None
-    return Slots(measures, count, bool(_RANKING.search(folded)))
+    return Slots(measures, count, bool(_RANKING.search(folded)), topic_names(question, known))

@@ -11,6 +11,7 @@ from advisor.citations import attribution, matching_sources
 from advisor.conversation import Conversation
 from advisor.sentences import states_same_fact
 from advisor.slots import parse_slots
+from advisor.text import fold
 from tests.conftest import run_cli
 
 
@@ -124,3 +125,37 @@ def test_slots_of_a_question():
 def test_a_verb_is_not_a_measure_and_a_filter_never_changes_the_subject():
     assert parse_slots("What duty do Zorblax widgets pay?").measures == ()
     assert [m.name for m in parse_slots("What are pay levels in Saltillo?").measures] == ["labour cost"]
+
+
+def test_proper_names_a_question_asks_about_are_slots():
+    from advisor.slots import topic_names
+
+    known = frozenset({"nuvocargo", "san luis potosi", "aguascalientes", "queretaro", "guanajuato", "monterrey"})
+    assert topic_names("Give me 3 talking points on Plan México for a client.", known) == ("plan mexico",)
+    assert topic_names("How long does COFEPRIS take?", known) == ("cofepris",)
+    assert topic_names("Is Tesla's gigafactory near Monterrey going ahead?", known) == ("tesla",)
+    assert topic_names("What does Nuvocargo do?", known) == ()
+    assert topic_names("Does the USMCA review in July 2026 matter for Mexico?", known) == ("usmca",)
+    assert topic_names("Which Bridge49 partner helps?", known) == ()
+    assert parse_slots("Is San Luis Potosí or Aguascalientes the safer bet?").measures == ()  # no 'agua'
+
+
+def test_an_answer_about_a_named_programme_quotes_sentences_that_name_it(corpus_advisor):
+    answer = corpus_advisor.ask(
+        "Give me 3 talking points on Plan México for a client deciding where to build a new plant."
+    )
+    bullets = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3, answer.text
+    for c in answer.citations:
+        for quote in c.quotes:
+            assert "plan mexico" in fold(f"{c.title} {quote}"), quote
+
+
+def test_a_comparison_of_one_measure_shows_that_measures_row(corpus_advisor):
+    answer = corpus_advisor.ask(
+        "For a distribution operation, how does security in Yucatán compare with Estado de México?"
+    )
+    cells = table_cells(answer.text)
+    assert {c.row for c in cells} == {"Constraints: water, energy, security"}, answer.text
+    yucatan = next(c for c in cells if c.column == "Yucatán")
+    assert "homicides" in yucatan.text, answer.text
