@@ -31,10 +31,22 @@ log = logging.getLogger("advisor.app")
 st.set_page_config(page_title="Nearshoring Advisor", page_icon="🧭", layout="wide")
 
 
-@st.cache_resource(show_spinner="Loading the knowledge base…")
+@st.cache_resource(show_spinner=False)
 def get_advisor(settings_json: str) -> Advisor:
-    """One Advisor (model, store, indexes) per configuration, shared by every session of this server process."""
-    return Advisor.build(Settings.model_validate_json(settings_json), llm_optional=True)
+    """One Advisor (model, store, indexes) per configuration, shared by every session of this server process;
+    its models and indexes are loaded by :func:`load_advisor`, which shows what is loading."""
+    return Advisor.build(Settings.model_validate_json(settings_json), warm=False, llm_optional=True)
+
+
+def load_advisor(advisor: Advisor, lang: str) -> None:
+    """Load the embedding models and the indexes once per server process, showing each step while it runs."""
+    if advisor.loaded:
+        return
+    with st.status(t("loading", lang), expanded=True) as box:
+        for label, step in advisor.load_steps():
+            st.write(t(label, lang))
+            step()
+        box.update(label=t("loaded", lang), state="complete", expanded=False)
 
 
 @st.cache_resource
@@ -117,6 +129,7 @@ def main(lang: str) -> None:
     try:
         settings_json = load_settings().model_dump_json()
         advisor = get_advisor(settings_json)
+        load_advisor(advisor, lang)
         status = advisor.status()
         summary = corpus_summary(settings_json, advisor.index.manifest.version())
     except AdvisorError as exc:

@@ -47,9 +47,13 @@ MIN_SUPPORT = 0.6
 MIN_SHARED_FOR_PARAPHRASE = 0.4
 """With an embedding model: the share of content words a close paraphrase (:data:`MIN_SIMILARITY`) must still have."""
 MIN_SIMILARITY = 0.885
-"""Cosine between the sentence and its closest passage sentence (default ``minilm+e5`` embeddings) for the sentence
-to count as supported. Chosen on ``eval/grounding-pairs.yaml`` (labelled supported / unsupported claims), where it
-keeps false acceptances low; ``tests/test_grounding_pairs.py`` measures it."""
+"""Cosine between the sentence and its closest passage sentence for the sentence to count as supported, for models
+without their own value in :data:`MIN_SIMILARITY_BY_MODEL` (chosen for ``minilm+e5``)."""
+MIN_SIMILARITY_BY_MODEL = {"minilm-l6-me5-small-q4-768": 0.885, "minilm-l6-use-m3-896": 0.78}
+""":data:`MIN_SIMILARITY` per embedding model (fingerprint), each chosen on ``eval/grounding-pairs.yaml`` (32
+labelled supported / unsupported claims) as the lowest cosine that accepts at most 1 of the 16 twisted claims with
+a margin (``minilm+use``: 0.76 accepts 1, 0.74 accepts 5; 0.78 keeps 13 of 16 paraphrases, as 0.885 did with
+``minilm+e5``); ``tests/test_grounding_pairs.py`` measures it."""
 
 SentenceSimilarity = Callable[[str, Sequence[str]], float]
 """``(claim, sentences) -> highest cosine similarity`` between the claim and any of the sentences."""
@@ -70,7 +74,14 @@ def embedding_similarity(embedder: Embedder) -> SentenceSimilarity:
         vectors = np.stack([cache[t] for t in sentences])
         return float(np.max(vectors @ cache[claim]))
 
+    best.min_similarity = MIN_SIMILARITY_BY_MODEL.get(embedder.fingerprint, MIN_SIMILARITY)  # type: ignore[attr-defined]
     return best
+
+
+def min_similarity(similarity: SentenceSimilarity) -> float:
+    """The cosine a claim needs under ``similarity``: its model's value (:data:`MIN_SIMILARITY_BY_MODEL`, set by
+    :func:`embedding_similarity`), else :data:`MIN_SIMILARITY`."""
+    return float(getattr(similarity, "min_similarity", MIN_SIMILARITY))
 
 
 def numbers_in(text: str) -> set[str]:
@@ -138,7 +149,7 @@ def is_supported(sentence: str, passages: Sequence[str], similarity: SentenceSim
     if share < MIN_SHARED_FOR_PARAPHRASE:
         return False
     sentences = [p[a:b] for p in passages for a, b in split_sentences(p)]
-    return similarity(sentence, sentences) >= MIN_SIMILARITY
+    return similarity(sentence, sentences) >= min_similarity(similarity)
 
 
 def _best_quote(sentence: str, passage: str) -> str:
@@ -164,10 +175,11 @@ def ground_llm_answer(
 ) -> Answer:
     """Check an LLM answer against the passages it was given (numbered 1..len(scored)).
 
-    Markers pointing to no passage are removed. A sentence the model left without a valid marker is attributed to
-    the passage that supports it (:func:`attribute`; counted in ``notices``) — small models often forget markers.
-    A sentence not supported by its cited passages (:func:`is_supported`: figures must match exactly; ``similarity``
-    admits close paraphrases), or uncited and supported by none, is dropped and counted in ``notices``.
+    Markers pointing to no passage are removed. A sentence the model left without a valid marker, or cited to
+    passages that do not support it, is attributed to the passage that does (:func:`attribute`; counted in
+    ``notices``) — small models often forget markers or cite the wrong passage. A sentence that no passage supports
+    (:func:`is_supported`: figures must match exactly; ``similarity`` admits close paraphrases) is dropped and
+    counted in ``notices``.
     Citations are renumbered in order of use; each quotes the passage sentence closest to the answer sentence.
     ``texts``: the passage texts the model saw (sanitized); defaults to the passages' own texts.
     """
@@ -175,7 +187,7 @@ def ground_llm_answer(
     kept: list[str] = []
     numbering: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
-    dropped = removed_markers = attributed = 0
+    dropped = removed_markers = attributed = recited = 0
     lines = [ln.strip() for ln in raw.strip().split("\n") if ln.strip()]
     for line in lines:
         item = LIST_ITEM.match(line)
@@ -189,7 +201,11 @@ def ground_llm_answer(
             removed_markers += len(cited) - len([n for n in cited if 1 <= n <= len(scored)])
             claim = MARKER.sub("", sentence).strip()
             claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
-            if not valid:
+            if valid and not is_supported(claim, [texts[n - 1] for n in valid], similarity):
+                found = attribute(claim, texts, similarity)  # cited to the wrong passage: to the supporting one
+                valid = [found] if found is not None else []
+                recited += bool(valid)
+            elif not valid:
                 found = attribute(claim, texts, similarity)
                 valid = [found] if found is not None else []
                 attributed += bool(valid)
@@ -217,6 +233,8 @@ def ground_llm_answer(
         notices.append(f"{removed_markers} citation marker(s) removed: they pointed to no passage")
     if attributed:
         notices.append(f"{attributed} sentence(s) had no citation from the model; cited to the passage supporting them")
+    if recited:
+        notices.append(f"{recited} sentence(s) cited a passage that does not support them; cited to the one that does")
     if not kept:
         answer = refusal(scored)
         answer.notices = notices

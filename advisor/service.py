@@ -99,6 +99,8 @@ class Advisor:
         self._places: frozenset[str] = frozenset()
         self._version: tuple | None = None
         self._lock = threading.Lock()
+        self.loaded = False
+        """Whether the models and indexes are loaded (:meth:`load_steps` ran); questions load them otherwise."""
 
     @classmethod
     def build(
@@ -108,9 +110,23 @@ class Advisor:
         and indexes now rather than on the first question."""
         advisor = cls(settings or Settings(), chat_model, llm_optional)
         if warm:
-            advisor.retriever()
-            advisor.index.embedder.embed_query("warm-up")
+            for _, step in advisor.load_steps():
+                step()
         return advisor
+
+    def load_steps(self) -> list[tuple[str, Callable[[], object]]]:
+        """What loading the advisor does, as (label key of ui.i18n, step) pairs to run in order: the embedding
+        models (a first encode loads their weights), then the passages and the lexical index. After the last step
+        :attr:`loaded` is True."""
+
+        def models() -> None:
+            self.index.embedder.embed_query("warm-up")
+
+        def indexes() -> None:
+            self.retriever()
+            self.loaded = True
+
+        return [("loading_models", models), ("loading_index", indexes)]
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the current passages: built on first use, and rebuilt when the manifest shows

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor.lexical import lexical_tokens
 from advisor.text import fold
 
 
@@ -303,7 +304,11 @@ class Slots:
         if not self.names:
             return True
         folded = fold(text)
-        return any(re.search(rf"(?<!\w){re.escape(n)}", folded) for n in self.names)
+        if any(re.search(rf"(?<!\w){re.escape(n)}", folded) for n in self.names):
+            return True
+        # an abbreviation also matches its spelled-out form ("FDI" in "foreign direct investment"): lexical tokens
+        tokens = set(lexical_tokens(text))
+        return any(" " not in n and n in tokens for n in self.names)
 
     def names_measure(self, sentence: str) -> bool:
         """The (accent-folded) sentence states one of the asked measures (True when none is asked)."""

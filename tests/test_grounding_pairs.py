@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from advisor.grounding import MIN_SIMILARITY, embedding_similarity, is_supported, names_supported
+from advisor.grounding import embedding_similarity, is_supported, min_similarity, names_supported
 from tests.conftest import EVAL
 
 
@@ -24,8 +24,8 @@ def test_embedding_grounding_keeps_paraphrases_and_drops_twisted_claims(corpus_a
     accepted = [t for t, e in unsupported if is_supported(t, [e], similarity)]
     lexical_accepted = [t for t, e in unsupported if is_supported(t, [e])]
     print(
-        f"MIN_SIMILARITY {MIN_SIMILARITY}: supported kept {len(kept)}/{len(supported)}, unsupported accepted "
-        f"{len(accepted)}/{len(unsupported)} (word overlap and names only: {len(lexical_accepted)})"
+        f"min similarity {min_similarity(similarity)}: supported kept {len(kept)}/{len(supported)}, "
+        f"unsupported accepted {len(accepted)}/{len(unsupported)} (word overlap, names: {len(lexical_accepted)})"
     )
     assert len(kept) >= 12, sorted(set(t for t, _ in supported) - set(kept))
     assert len(accepted) <= 1, accepted

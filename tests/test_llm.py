@@ -217,8 +217,8 @@ def test_time_limit_bounds_the_whole_generation_and_keeps_finished_sentences():
 def test_talking_points_fall_back_when_the_model_keeps_fewer_than_three(corpus_advisor):
     # one true bullet (left uncited: it is cited to whichever passage holds it) and two invented ones
     raw = (
-        "- Nuvocargo is a digital freight forwarder that specialises in truck freight crossing between the United "
-        "States and Mexico.\n- Nuvocargo was founded on Mars in 1850 [1].\n- Nuvocargo sells bananas to NASA [1]."
+        "- Nuvocargo was founded in 2019 by its CEO, Deepak Chhugani, an alumnus of Y Combinator.\n"
+        "- Nuvocargo was founded on Mars in 1850 [1].\n- Nuvocargo sells bananas to NASA [1]."
     )
     advisor = Advisor(corpus_advisor.settings, chat_model=fake(raw))
     answer = advisor.ask("Give me talking points on Nuvocargo")

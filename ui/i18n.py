@@ -45,6 +45,10 @@ LABELS: dict[str, dict[str, str]] = {
         "examples": "Which regions suit automotive suppliers?|What is IMMEX?|Talking points on Nuevo León for an "
         "electronics client|Compare Querétaro and Guanajuato",
         "searching": "Searching the knowledge base…",
+        "loading": "Loading the advisor…",
+        "loading_models": "Loading the embedding models (all-MiniLM-L6-v2, multilingual Universal Sentence Encoder)…",
+        "loading_index": "Opening the index: passages, vectors and the lexical (BM25) index…",
+        "loaded": "Advisor ready",
         "llm_off": "The language model is off: {reason}. Answers are quoted from the sources.",
         "drafting": "Draft from the language model — every sentence is checked against the sources before the answer "
         "is shown.",
@@ -138,6 +142,11 @@ LABELS: dict[str, dict[str, str]] = {
         "examples": "¿Qué regiones convienen a proveedores automotrices?|¿Qué es IMMEX?|Puntos clave de Nuevo León "
         "para un cliente de electrónica|Compara Querétaro y Guanajuato",
         "searching": "Buscando en la base de conocimiento…",
+        "loading": "Cargando el asesor…",
+        "loading_models": "Cargando los modelos de embeddings (all-MiniLM-L6-v2, Universal Sentence Encoder "
+        "multilingüe)…",
+        "loading_index": "Abriendo el índice: pasajes, vectores e índice léxico (BM25)…",
+        "loaded": "Asesor listo",
         "llm_off": "El modelo de lenguaje está desactivado: {reason}. Las respuestas se citan de las fuentes.",
         "drafting": "Borrador del modelo de lenguaje: cada oración se verifica contra las fuentes antes de mostrar la "
         "respuesta.",
