@@ -4,8 +4,8 @@ Prints, in one run on this machine (with the load average, since absolute times 
 - the raw encode throughput of all-MiniLM-L6-v2 through sentence-transformers (``minilm-st``) on the corpus's
   passage texts: the limit the ingest is measured against;
 - a cold ingest of ``corpus/`` into a fresh ADVISOR_HOME with the chosen model (default: the configured default),
-  models already loaded: passages/s and the ratio to that limit (target >= 0.8), and the time per stage (load and
-  split, each encoder, Chroma writes, manifest writes, BM25 build, the rest);
+  models already loaded: passages/s and the ratio to that limit (target >= 0.8), and the time per stage (hashing,
+  loading, splitting, each encoder, Chroma writes, manifest writes, BM25 build, the rest);
 - the same cold ingest including model loading (what the README's first command pays; target <= 60 s);
 - a no-op re-ingest of the whole corpus (target <= 1 s);
 - a generated 200-page PDF report (corpus text under headings, a page number on each page; fpdf2, a dev extra):
@@ -57,7 +57,9 @@ def timed(stage: str, fn):
 
 def instrument(index: Index) -> None:
     """Time the stages of an ingest into ``index`` (loading/splitting, each encoder, Chroma, manifest, BM25)."""
-    pipeline._load = timed("load + split", pipeline._load)
+    pipeline.load_document = timed("load (read, parse)", pipeline.load_document)
+    pipeline.chunk_document = timed("split into passages", pipeline.chunk_document)
+    pipeline._sha256 = timed("hash files", pipeline._sha256)
     parts = index.embedder.parts if isinstance(index.embedder, ConcatEmbedder) else [index.embedder]
     for part in parts:
         part.embed_documents = timed(f"encode: {part.name}", part.embed_documents)
@@ -175,7 +177,7 @@ def main() -> None:
     for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {stage:<22} {seconds:6.2f} s  {seconds / ingest_s:4.0%}")
     rest = ingest_s - sum(stages.values())
-    print(f"  {'other (walk, hashing)':<22} {rest:6.2f} s  {rest / ingest_s:4.0%}")
+    print(f"  {'other (walk, batching)':<22} {rest:6.2f} s  {rest / ingest_s:4.0%}")
     print(f"no-op re-ingest: {noop_s:.2f} s (target <= 1 s)")
     if pdf_line:
         print(pdf_line + " (target <= 90 s)")
