@@ -266,3 +266,16 @@ def test_an_invalid_setting_is_named_on_the_page(tmp_path):
     at = run(make_app(tmp_path / "home", ADVISOR_TOP_K="abc"))
     expected = escape_markdown("invalid setting ADVISOR_TOP_K='abc'")
     assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_loading_the_advisor_says_what_is_loading(corpus_advisor):
+    import streamlit as st
+
+    st.cache_resource.clear()  # a new server process: nothing loaded yet
+    at = run(make_app(corpus_advisor.settings.home))
+    status = next(s for s in at.status if s.label == "Advisor ready")
+    assert status.state == "complete"
+    steps = [m.value for m in status.markdown]
+    assert any("embedding models" in s for s in steps) and any("lexical (BM25) index" in s for s in steps), steps
+    again = run(make_app(corpus_advisor.settings.home))  # loaded once per process: no status the second time
+    assert not [s for s in again.status if s.label == "Advisor ready"]
