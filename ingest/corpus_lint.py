@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.citations import named_sources
+from advisor.grounding import numbers_in
 from advisor.source_quality import GRADE_RANK, sentence_grade
 from advisor.text import split_sentences
 from ingest.frontmatter import SOURCE_GRADES, CorpusFrontMatter, FrontMatterError, split_front_matter
@@ -76,6 +77,56 @@ def _weak_only_sentences(rel: str, body: str, sources: list[dict]) -> list[str]:
         ):
             problems.append(f"{rel}: sentence rests only on a weak source but does not say so: {sentence[:90]!r}")
     return problems
+
+
+TWIN_SUFFIX = ".es.md"
+"""A Spanish twin of ``X.md`` is ``X.es.md`` (issue 12)."""
+_CONFLICT = re.compile(r"\[CONFLICT\]")
+
+
+def twin_of(rel: str) -> str:
+    """The corpus-relative path of the English original of the twin ``rel`` (``a/b.es.md`` -> ``a/b.md``)."""
+    return rel[: -len(TWIN_SUFFIX)] + ".md" if rel.endswith(TWIN_SUFFIX) else rel
+
+
+def lint_twins(corpus_dir: Path, twins_dir: Path | None = None) -> LintReport:
+    """Check every Spanish twin (``*.es.md`` under ``twins_dir``, default ``corpus_dir``) against its original
+    ``*.md`` under ``corpus_dir``: the original exists, the twin says ``language: es`` and ``twin:`` the original's
+    path (and the original, if it names a twin, names this one), both carry the same regions, sectors, partners,
+    as_of and source URLs, every figure of one body (numbers, percentages, amounts, years: ``numbers_in``) occurs in
+    the other, and both have the same number of ``[CONFLICT]`` markers."""
+    report = LintReport()
+    twins_dir = twins_dir or corpus_dir
+    for path in sorted(twins_dir.rglob(f"*{TWIN_SUFFIX}")):
+        rel = path.relative_to(twins_dir).as_posix()
+        original = corpus_dir / twin_of(rel)
+        if not original.exists():
+            report.problems.append(f"{rel}: no original {twin_of(rel)} in {corpus_dir}")
+            continue
+        try:
+            meta_es, body_es = split_front_matter(path.read_text(encoding="utf-8"))
+            meta_en, body_en = split_front_matter(original.read_text(encoding="utf-8"))
+            es, en = CorpusFrontMatter.model_validate(meta_es), CorpusFrontMatter.model_validate(meta_en)
+        except (FrontMatterError, ValidationError, UnicodeDecodeError) as exc:
+            report.problems.append(f"{rel}: {exc}")
+            continue
+        if es.language != "es" or es.twin != twin_of(rel):
+            report.problems.append(f"{rel}: needs 'language: es' and 'twin: {twin_of(rel)}'")
+        if en.twin not in (None, rel):
+            report.problems.append(f"{twin_of(rel)}: names twin {en.twin!r}, not {rel!r}")
+        for key in ("regions", "sectors", "partners", "as_of"):
+            if getattr(es, key) != getattr(en, key):
+                report.problems.append(f"{rel}: {key} differs from {twin_of(rel)}")
+        if {str(s.url) for s in es.sources} != {str(s.url) for s in en.sources}:
+            report.problems.append(f"{rel}: sources differ from {twin_of(rel)}")
+        figures_es, figures_en = numbers_in(body_es), numbers_in(body_en)
+        if figures_en - figures_es:
+            report.problems.append(f"{rel}: figures of the original missing here: {sorted(figures_en - figures_es)}")
+        if figures_es - figures_en:
+            report.problems.append(f"{rel}: figures not in the original: {sorted(figures_es - figures_en)}")
+        if len(_CONFLICT.findall(body_es)) != len(_CONFLICT.findall(body_en)):
+            report.problems.append(f"{rel}: [CONFLICT] markers differ from {twin_of(rel)}")
+    return report
 
 
 def normalise_for_match(text: str) -> str:
@@ -259,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     corpus_dir = Path(args[0]) if args else Path("corpus")
     eval_dir = Path(args[1]) if len(args) > 1 else Path("eval")
     report, bodies = lint_corpus(corpus_dir, min_words=400)
+    report.problems += lint_twins(corpus_dir).problems
+    staged = corpus_dir.parent / "corpus-es"
+    if staged.is_dir():  # Spanish twins written but not yet ingested (see corpus-es/README.md)
+        staged_report, _ = lint_corpus(staged, min_words=400)
+        report.problems += [f"corpus-es/{p}" for p in staged_report.problems]
+        report.problems += [f"corpus-es/{p}" for p in lint_twins(corpus_dir, staged).problems]
     items = [i for name in EVAL_SETS for i in load_eval(eval_dir, name)] if eval_dir.exists() else []
     report.problems += lint_eval(items, bodies).problems
     for line in report.problems:

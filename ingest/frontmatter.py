@@ -85,6 +85,9 @@ class CorpusFrontMatter(BaseModel):
     partners: list[str] = Field(default_factory=list)
     as_of: str
     language: Literal["en", "es"] = "en"
+    twin: str | None = None
+    """The corpus-relative path of the same document in the other language (``regions/nuevo-leon.md`` for
+    ``regions/nuevo-leon.es.md``): the two state the same facts with the same figures (ingest.corpus_lint)."""
     sources: list[SourceRef] = Field(min_length=1)
 
     @field_validator("as_of", mode="before")

@@ -105,3 +105,43 @@ def test_every_corpus_source_is_graded():
         meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
         grades = {s.grade for s in CorpusFrontMatter.model_validate(meta).sources}
         assert None not in grades, path
+
+
+def test_lint_checks_a_spanish_twin_against_its_original(tmp_path):
+    from ingest.corpus_lint import lint_twins
+
+    def doc(title: str, language: str, body: str, twin: str = "") -> str:
+        return (
+            f"---\ntitle: {title}\ndoc_type: region_profile\nregions: [Sonora]\nas_of: 2026-01\nlanguage: {language}\n"
+            f"{twin}sources:\n"
+            '  - {name: "Economy Ministry", url: "https://example.org/a", date: 2025, grade: primary}\n---\n\n'
+            f"# {title}\n\n## Section\n\n{body}\n"
+        )
+
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "regions" / "sonora.md").write_text(
+        doc("Sonora", "en", "Sonora received $1.2bn of FDI in 2025, 3.1% of the total (Economy Ministry, 2026)."),
+        encoding="utf-8",
+    )
+    twin = tmp_path / "regions" / "sonora.es.md"
+    good = (
+        "Sonora recibió 1.2 mil millones de dólares de IED en 2025, el 3.1 % del total (Secretaría de Economía, 2026)."
+    )
+    twin.write_text(doc("Sonora (es)", "es", good, "twin: regions/sonora.md\n"), encoding="utf-8")
+    assert lint_twins(tmp_path).problems == []
+    twin.write_text(doc("Sonora (es)", "es", good.replace("3.1", "3.7"), "twin: regions/sonora.md\n"), encoding="utf-8")
+    problems = lint_twins(tmp_path).problems
+    assert any("missing here: ['3.1']" in p for p in problems) and any(
+        "not in the original: ['3.7']" in p for p in problems
+    )
+    twin.write_text(doc("Sonora (es)", "es", good), encoding="utf-8")
+    assert any("twin: regions/sonora.md" in p for p in lint_twins(tmp_path).problems)
+
+
+def test_staged_spanish_twins_pass_the_lint():
+    from ingest.corpus_lint import lint_twins
+
+    staged = CORPUS.parent / "corpus-es"
+    if not any(staged.rglob("*.es.md")):
+        return  # none staged yet
+    assert lint_twins(CORPUS, staged).problems == []
