@@ -152,8 +152,8 @@ class LintReport:
 
 
 def corpus_documents(corpus_dir: Path) -> list[Path]:
-    """The Markdown documents of the corpus, sorted by path."""
-    return sorted(p for p in corpus_dir.rglob("*.md") if p.is_file())
+    """The Markdown documents of the corpus, sorted by path (a folder's README.md is about the folder, not one)."""
+    return sorted(p for p in corpus_dir.rglob("*.md") if p.is_file() and p.name != "README.md")
 
 
 def lint_corpus(corpus_dir: Path, min_words: int = 0) -> tuple[LintReport, dict[str, str]]:
