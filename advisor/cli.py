@@ -32,6 +32,7 @@ def answer_json(answer: Answer) -> dict:
     """The ``ask --json`` / ``chat --json`` object."""
     return {
         "mode": answer.mode,
+        "lang": answer.lang,
         "resolved_query": answer.resolved_query,
         "suggestions": answer.suggestions,
         "notices": answer.notices,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from advisor.language import detect_language
 from advisor.text import fold
 
 ES_EN: dict[str, str] = {
@@ -136,15 +137,11 @@ ES_EN: dict[str, str] = {
 _PATTERN = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(ES_EN, key=len, reverse=True)) + r")(?![\w-])"
 )
-_SPANISH_MARKERS = re.compile(r"[¿¡ñáéíóú]|\b(que|cual|cuales|como|donde|por que|el|la|los|las|del|en|y|es)\b")
 
 
 def looks_spanish(text: str) -> bool:
-    """Heuristic: Spanish punctuation/letters or at least two Spanish function words."""
-    lowered = text.lower()
-    if re.search(r"[¿¡ñ]", lowered):
-        return True
-    return len(_SPANISH_MARKERS.findall(fold(lowered))) >= 2
+    """Whether ``text`` is Spanish (:func:`advisor.language.detect_language`)."""
+    return detect_language(text) == "es"
 
 
 def expand_spanish(text: str, spanish: bool | None = None) -> str:

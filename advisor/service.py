@@ -15,7 +15,8 @@ from advisor.entities import Entities, Gazetteer
 from advisor.errors import ConfigError
 from advisor.grounding import embedding_similarity
 from advisor.index import Index
-from advisor.lexicon import expand_spanish, looks_spanish
+from advisor.language import detect_language
+from advisor.lexicon import expand_spanish
 from advisor.llm import llm_answer_or_quoted, make_chat_model
 from advisor.modes import detect_mode, search_topic
 from advisor.multipart import conversation_anchor, merge_answers, resolve_parts, split_question
@@ -222,11 +223,11 @@ class Advisor:
             resolved = resolver.resolve(question, previous, conversation.answer_entities)
         conversation.resolved.append(resolved)
         if resolved.is_chitchat:
-            reply = CHITCHAT_REPLY["es" if looks_spanish(question) else "en"]
-            return Answer(text=reply, citations=[], resolved_query=None)
+            lang = detect_language(question)
+            return Answer(text=CHITCHAT_REPLY[lang], citations=[], resolved_query=None, lang=lang)
         if not retriever.passages:
             return Answer(text=EMPTY_INDEX_MESSAGE, citations=[], refused=True)
-        lang = "es" if looks_spanish(question) else "en"
+        lang = detect_language(question)
         parts = split_question(question)
         if len(parts) == 1:
             answer = self._answer(retriever, question, resolved, filters, timings, mode, on_token, lang)
@@ -243,6 +244,7 @@ class Advisor:
             resolved = replace(resolved, text=" / ".join(r.text for r in part_resolved))
         answer.resolved_query = resolved.text
         answer.question = question
+        answer.lang = lang
         if answer.citations and not answer.refused:
             by_id = {s.passage.id: s.passage for s in answer.retrieved}
             best = next((by_id[c.passage_id] for c in answer.citations if c.passage_id in by_id), None)

@@ -164,6 +164,8 @@ class Answer:
     """All passages retrieved for the question, best first (the citations are drawn from the top ones)."""
     parts: list[AnswerPart] = field(default_factory=list)
     """The parts a multi-part question was split into (empty for a one-part question)."""
+    lang: str = "en"
+    """The language of the question, which the answer's own words follow: ``en`` or ``es`` (advisor.language)."""
     request_kind: str | None = None
     """For a refusal of a request the corpus cannot serve: its kind — ``live_data``, ``quote``, ``forecast``,
     ``private`` or ``advice`` (advisor.request_kind); None otherwise."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from advisor.errors import IngestError
+from advisor.language import LANGUAGES, detect_language
 from advisor.text import normalise_text
 from advisor.types import SourceDocument, TextUnit
 from ingest.frontmatter import FrontMatterError, split_front_matter
@@ -201,8 +202,21 @@ def load_document(
     if suffix in PDF_SUFFIXES:
         if not data.lstrip().startswith(b"%PDF"):
             raise IngestError(doc_id, "not a PDF (no %PDF header)")
-        return (pdf_loader or load_pdf)(path, doc_id)
+        return with_language((pdf_loader or load_pdf)(path, doc_id))
     text = decode_text(data, doc_id)
     if suffix in MARKDOWN_SUFFIXES:
-        return load_markdown(path, doc_id, text)
-    return load_text(path, doc_id, text)
+        return with_language(load_markdown(path, doc_id, text))
+    return with_language(load_text(path, doc_id, text))
+
+
+LANGUAGE_SAMPLE = 20_000
+"""Characters of a document's text that :func:`with_language` reads to detect its language."""
+
+
+def with_language(doc: SourceDocument) -> SourceDocument:
+    """``doc`` with ``metadata["language"]`` ("en"/"es"): its front matter's, else detected from the first
+    :data:`LANGUAGE_SAMPLE` characters (:func:`advisor.language.detect_language`). Every passage carries it."""
+    if doc.metadata.get("language") not in LANGUAGES:
+        sample = " ".join(u.text for u in doc.units)[:LANGUAGE_SAMPLE]
+        doc.metadata["language"] = detect_language(sample)
+    return doc

@@ -1,0 +1,57 @@
+"""Language of questions and passages (issue 12): Spanish and English questions, short ones, and English questions
+that name places which look Spanish; passages carry their document's language; ``ask --json`` says the question's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advisor.language import detect_language
+from ingest.loaders import load_document
+from tests.conftest import run_cli
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("¿Cuánta inversión extranjera directa recibió Nuevo León en 2025?", "es"),
+        ("¿y en Querétaro?", "es"),
+        ("Dame dos razones para elegir Querétaro", "es"),
+        ("renta industrial en Monterrey", "es"),
+        ("Inversión extranjera en Nuevo León", "es"),
+        ("What about Querétaro?", "en"),
+        ("How does Estado de México compare with Nuevo León?", "en"),  # "de" is outvoted
+        ("What is the Polos de Bienestar programme?", "en"),
+        ("Tell me about San Luis Potosí and Ciudad de México", "en"),
+        ("IMMEX", "en"),  # no function word: the corpus's language
+        ("", "en"),
+    ],
+)
+def test_question_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_a_user_document_without_front_matter_gets_its_detected_language(tmp_path):
+    es = tmp_path / "memo.txt"
+    es.write_text(
+        "Memorándum para el cliente. La planta de Saltillo tiene una renta de 6 dólares por metro cuadrado y "
+        "el parque industrial ofrece agua y energía para la expansión que se planea en 2026.",
+        encoding="utf-8",
+    )
+    en = tmp_path / "memo.md"
+    en.write_text("# Site memo\n\nThe Saltillo plant pays a rent of $6 per square metre and the park has water.\n")
+    tagged = tmp_path / "tagged.md"
+    tagged.write_text("---\nlanguage: es\n---\n# Nota\n\nThe text is English but the front matter says Spanish.\n")
+    assert load_document(es, "memo.txt").metadata["language"] == "es"
+    assert load_document(en, "memo.md").metadata["language"] == "en"
+    assert load_document(tagged, "tagged.md").metadata["language"] == "es"
+
+
+def test_passages_carry_their_language_and_ask_json_says_the_questions(corpus_advisor):
+    passages = corpus_advisor.index.manifest.passages(corpus_advisor.index.model_key)
+    assert passages and {p.metadata.get("language") for p in passages} == {"en"}
+    for question, lang in (("¿Qué servicios ofrece Nuvocargo?", "es"), ("What does Nuvocargo do?", "en")):
+        proc = run_cli(["ask", "--json", question], corpus_advisor.settings.home)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["lang"] == lang
