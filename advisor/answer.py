@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from advisor.answerability import missing_measure
 from advisor.citations import CitationNumbering
-from advisor.criteria import CRITERIA
+from advisor.criteria import CRITERIA, MEASURE_ROWS, row_label
 from advisor.refusal import refusal
 from advisor.request_kind import asked_years, missing_years
 from advisor.sentences import SentenceCandidate, first_mention, names_entity, select_sentences, sentence_candidates
@@ -187,20 +187,10 @@ COMPARE_ROWS = (
 """The rows every comparison table shows (README: investment, industry, real estate, labour, logistics,
 constraints); "Best suited for" is added when the corpus has such a sentence."""
 NOT_COVERED = {"en": "not covered", "es": "no cubierto"}
-MEASURE_ROWS = {
-    "foreign investment": "Foreign investment",
-    "exports": "Industry and anchor investors",
-    "employment": "Industry and anchor investors",
-    "rent": "Industrial real estate",
-    "vacancy": "Industrial real estate",
-    "labour cost": "Labour and wages",
-    "lead time": "Border and logistics",
-    "water": "Constraints: water, energy, security",
-    "energy": "Constraints: water, energy, security",
-    "security": "Constraints: water, energy, security",
+COMPARE_WORDS = {
+    "en": ("Criterion", "Comparison of {names} and {last}, each cell quoted from its source:"),
+    "es": ("Criterio", "Comparación de {names} y {last}; cada celda cita su fuente:"),
 }
-"""The comparison row of each measure a question can ask for (advisor.slots.MEASURES): a comparison that asks for
-one measure ("how does security in Yucatán compare with Estado de México?") shows that measure's row only."""
 
 
 def _subject(sentence: str, title: str, column_terms: dict[str, Sequence[frozenset[str]]]) -> str | None:
@@ -231,7 +221,7 @@ def compose_compare(
 ) -> Answer:
     """A comparison table: one column per compared entity, one row per criterion of :data:`COMPARE_ROWS` — or, when
     the question asks for measures (``slots.measures``: "how does security… compare"), one row per asked measure's
-    criterion (:data:`MEASURE_ROWS`), each cell a sentence that states the measure.
+    criterion (:data:`advisor.criteria.MEASURE_ROWS`), each cell a sentence that states the measure.
 
     ``groups``: (entity name, its retrieved passages, best first). ``criterion(sentence, passage)`` names the row a
     sentence belongs to (e.g. "Industrial real estate", see advisor.criteria; a sentence of no criterion fills no
@@ -274,14 +264,15 @@ def compose_compare(
         rows = [*COMPARE_ROWS, *(r for r in CRITERIA if r not in COMPARE_ROWS and r in cells)]
     numbering = CitationNumbering()
     names = [name for name, _ in groups]
-    lines = ["| Criterion | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    header, intro_text = COMPARE_WORDS.get(lang, COMPARE_WORDS["en"])
+    lines = [f"| {header} | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for row in rows:
         out = []
         for name in names:
             hit = cells.get(row, {}).get(name)
             out.append(quote(numbering, hit[1], hit[2], lang) if hit else NOT_COVERED[lang])
-        lines.append(f"| {row} | " + " | ".join(out) + " |")
-    intro = "Comparison of " + ", ".join(names[:-1]) + f" and {names[-1]}, each cell quoted from its source:"
+        lines.append(f"| {row_label(row, lang)} | " + " | ".join(out) + " |")
+    intro = intro_text.format(names=", ".join(names[:-1]), last=names[-1])
     best = max((items[0].score for _, items in groups if items), default=0.0)
     return Answer(
         text=intro + "\n\n" + "\n".join(lines),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.criteria import CRITERIA
+from advisor.criteria import CRITERIA, row_criterion
 from advisor.entities import SECTOR_ALIASES
 from advisor.grounding import numbers_in
 from advisor.lexical import lexical_tokens
@@ -67,7 +67,7 @@ def table_cells(text: str) -> list[TableCell]:
 def on_criterion(cell: TableCell) -> bool:
     """The cell uses a keyword of its row's criterion (:data:`advisor.criteria.CRITERIA`); a row that is no
     criterion ("Other facts") is never on criterion."""
-    keywords = CRITERIA.get(cell.row)
+    keywords = CRITERIA.get(row_criterion(cell.row))
     return bool(keywords) and any(t in keywords for t in lexical_tokens(cell.text))
 
 

@@ -14,7 +14,9 @@ _SOURCE_NOISE = frozenset(
 )
 
 
-_ATTRIBUTION = re.compile(r"\(([^()]*)\)\W*$|\b(?:according to|says|said|per|segun)\s+(.+?)\W*$", re.IGNORECASE)
+_ATTRIBUTION = re.compile(
+    r"\(([^()]*)\)\W*$|\b(?:according to|says|said|per|seg[uú]n|de acuerdo con)\s+(.+?)\W*$", re.IGNORECASE
+)
 """A corpus sentence's closing source attribution: "(FreightWaves Borderlands, via a mirror)." or "…, according
 to a mirror of a FreightWaves Borderlands article on Bridge49."."""
 

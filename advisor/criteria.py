@@ -106,3 +106,44 @@ def criterion_of(sentence: str, fallback: str = "Overview") -> str:
         if hits > best_hits:
             best, best_hits = name, hits
     return best
+
+
+ROW_LABELS = {
+    "es": {
+        "Foreign investment": "Inversión extranjera",
+        "Industry and anchor investors": "Industria y empresas ancla",
+        "Industrial real estate": "Bienes raíces industriales",
+        "Labour and wages": "Mano de obra y salarios",
+        "Border and logistics": "Frontera y logística",
+        "Constraints: water, energy, security": "Limitaciones: agua, energía, seguridad",
+        "Best suited for": "Más adecuado para",
+        "Overview": "Panorama",
+    }
+}
+"""Comparison row labels in Spanish (the English names are the keys of advisor.criteria.CRITERIA)."""
+
+
+def row_label(row: str, lang: str) -> str:
+    """The label of comparison row ``row`` (an English criterion name) in ``lang``."""
+    return ROW_LABELS.get(lang, {}).get(row, row)
+
+
+def row_criterion(label: str) -> str:
+    """The English criterion name of a row label in any language (inverse of :func:`row_label`)."""
+    return next((en for labels in ROW_LABELS.values() for en, local in labels.items() if local == label), label)
+
+
+MEASURE_ROWS = {
+    "foreign investment": "Foreign investment",
+    "exports": "Industry and anchor investors",
+    "employment": "Industry and anchor investors",
+    "rent": "Industrial real estate",
+    "vacancy": "Industrial real estate",
+    "labour cost": "Labour and wages",
+    "lead time": "Border and logistics",
+    "water": "Constraints: water, energy, security",
+    "energy": "Constraints: water, energy, security",
+    "security": "Constraints: water, energy, security",
+}
+"""The comparison row of each measure a question can ask for (advisor.slots.MEASURES): a comparison that asks for
+one measure ("how does security in Yucatán compare with Estado de México?") shows that measure's row only."""

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 from advisor.citations import attribution, named_sources
+from advisor.text import fold
 
 GRADE_RANK = {"primary": 2, "media": 1, "weak": 0}
 """Higher is better; a sentence whose sources carry no grade ranks as ``media`` (:func:`sentence_grade`)."""
@@ -16,8 +17,12 @@ DATED_AFTER_YEARS = 5
 """A figure whose data year is more than this many years before the current year is "dated" (issue 16: "a figure
 older than 5 years is shown with its year and a dated cue")."""
 
-_SELF_WEAK = re.compile(r"\b(weak(?:er|ly)?|mirror|unverified|secondary)\b", re.IGNORECASE)
-"""A sentence that says its own source is weak or second-hand ("according to a weak secondary source")."""
+_SELF_WEAK = re.compile(
+    r"\b(weak(?:er|ly)?|mirror|unverified|secondary|debil(?:es)?|espejo|secundari[oa]s?|no verificad[oa]s?|"
+    r"sin verificar)\b"
+)
+"""A sentence (accent-folded) that says its own source is weak or second-hand, in English or Spanish ("according
+to a weak secondary source", "según una fuente secundaria débil")."""
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CLOSING_PARENS = re.compile(r"\([^()]*\)\W*$")
 
@@ -27,7 +32,7 @@ def sentence_grade(sentence: str, sources: Sequence[dict]) -> str:
     (:func:`advisor.citations.named_sources`), ``weak`` when the sentence itself says its source is weak or a
     mirror, and ``media`` when it names no graded source (a sentence without an attribution rests on its document,
     which the corpus lint requires to be sourced)."""
-    if _SELF_WEAK.search(sentence):
+    if _SELF_WEAK.search(fold(sentence)):
         return "weak"
     grades = [s.get("grade") for s in named_sources(sentence, sources) if s.get("grade") in GRADE_RANK]
     if not grades:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from advisor.language import detect_language
 from advisor.types import Answer
 
 _COMMON_OPENERS = frozenset({"What", "How", "Why", "Which", "Where", "Who", "The", "When", "Key", "Main"})
 TEMPLATES = {
     "en": {"more": "Tell me more about {topic}", "compare": "Compare {a} and {b}"},
-    "es": {"more": "Cuénteme más sobre {topic}", "compare": "Compare {a} y {b}"},
+    "es": {"more": "Cuénteme más sobre {topic}", "compare": "¿Cómo se comparan {a} y {b}?"},
 }
 
 
@@ -24,8 +25,8 @@ def suggest(
 ) -> list[str]:
     """Up to ``limit`` next questions: sections of the cited documents that the answer did not use, in document
     order ("Tell me more about industrial real estate in Nuevo León"), then a comparison of the answer's region with
-    its neighbour (``neighbours``, e.g. Nuevo León -> Coahuila) unless the question already named both. Empty for
-    refusals."""
+    its neighbour (``neighbours``, e.g. Nuevo León -> Coahuila) unless the question already named both. A section
+    title in another language than ``lang`` is not suggested (no line mixes two languages). Empty for refusals."""
     if answer.refused or not answer.citations:
         return []
     words = TEMPLATES.get(lang, TEMPLATES["en"])
@@ -36,6 +37,8 @@ def suggest(
             if (doc_id, section) in cited_sections:
                 continue
             topic = section.split(" > ")[-1]
+            if detect_language(topic) != lang:
+                continue  # "Cuénteme más sobre Querétaro at a glance" mixes two languages in one line
             first = topic.split(" ", 1)[0]
             if first in _COMMON_OPENERS:
                 topic = first.lower() + topic[len(first) :]

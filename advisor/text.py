@@ -64,6 +64,9 @@ _ABBREVIATIONS = (
     "aprox.",
     "EE.UU.",
 )
+_MONTH_BEFORE_NUMBER = re.compile(r"\b(?:ene|feb|mar|abr|may|jun|jul|ago|sep|sept|oct|nov|dic)\.$", re.IGNORECASE)
+"""A Spanish month abbreviation ("feb. 2025", "1 de ago. de 2025"): no sentence ends there when a number follows
+(in English "two years ago. Then…" still ends one)."""
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-ZÁÉÍÓÚÑ0-9$])")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
@@ -88,6 +91,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         for cut in cut_points:
             head = line[prev:cut].rstrip()
             if any(head.endswith(a) for a in _ABBREVIATIONS) or re.search(r"(?<![\w.])[A-Za-z]\.$", head):
+                continue
+            if _MONTH_BEFORE_NUMBER.search(head) and line[cut:].lstrip()[:1].isdigit():
                 continue
             pieces.append((prev, cut))
             prev = cut

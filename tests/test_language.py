@@ -55,3 +55,20 @@ def test_passages_carry_their_language_and_ask_json_says_the_questions(corpus_ad
         proc = run_cli(["ask", "--json", question], corpus_advisor.settings.home)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["lang"] == lang
+
+
+def test_a_spanish_comparison_is_labelled_in_spanish_and_suggestions_never_mix_languages(corpus_advisor):
+    from advisor.answer_checks import on_criterion, table_cells
+
+    answer = corpus_advisor.ask("Compara Querétaro y Guanajuato para la industria aeroespacial")
+    assert answer.lang == "es" and answer.mode == "compare"
+    assert answer.text.startswith("Comparación de Querétaro y Guanajuato") and "| Criterio |" in answer.text
+    cells = table_cells(answer.text)
+    assert {c.row for c in cells} >= {"Inversión extranjera", "Mano de obra y salarios"}, answer.text
+    assert all(on_criterion(c) for c in cells if c.covered), answer.text  # Spanish labels map to the criteria
+    for question in (
+        "Dame tres puntos clave sobre Tijuana para dispositivos médicos",
+        "¿Qué servicios ofrece Nuvocargo?",
+    ):
+        suggestions = corpus_advisor.ask(question).suggestions
+        assert all(detect_language(s) == "es" for s in suggestions), suggestions

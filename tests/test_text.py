@@ -61,3 +61,17 @@ def test_the_same_fact_in_other_words_is_a_near_repeat_unless_a_figure_differs()
     c = cand("Nuevo León received $2.1bn of FDI in 2024 (Economy Ministry via LatinNews).")
     d = cand("Nuevo León received $2.7bn of FDI in 2025 (Economy Ministry via LatinNews).")
     assert not near_repeat(c, d)
+
+
+def test_a_spanish_month_abbreviation_before_a_year_ends_no_sentence():
+    from advisor.text import split_sentences
+
+    text = "La IED fue de 2.1 mil millones (Economía vía LatinNews, feb. 2025). Otra frase aquí. Hace dos años. Luego."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "La IED fue de 2.1 mil millones (Economía vía LatinNews, feb. 2025).",
+        "Otra frase aquí.",
+        "Hace dos años.",
+        "Luego.",
+    ]
+    english = "It opened two years ago. Then it grew."
+    assert len(split_sentences(english)) == 2
