@@ -77,6 +77,12 @@ def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
     return kind, names
 
 
+COMPARE_NEEDS_TWO = {
+    "en": "Compare mode needs two or more regions, sectors or partners; answering instead.",
+    "es": "El modo de comparación necesita dos o más regiones, sectores o socios; se responde sin tabla.",
+}
+
+
 class Advisor:
     """Question answering over the index at ``settings.home``. Thread-safe for concurrent ``ask`` calls."""
 
@@ -288,7 +294,7 @@ class Advisor:
         chosen = detect_mode(question, len(compared)) if mode == "auto" else mode
         if chosen == "compare" and len(compared) < 2:
             chosen = "answer"  # nothing to compare: answer instead, and say so
-            notices = ["Compare mode needs two or more regions, sectors or partners; answering instead."]
+            notices = [COMPARE_NEEDS_TWO[lang]]
         else:
             notices = []
         if chosen == "compare" and request.kind is None:
