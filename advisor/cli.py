@@ -22,6 +22,7 @@ def citation_json(c: Citation) -> dict:
         "section": c.section,
         "quote": c.quote,
         "urls": list(c.urls),
+        "document_urls": list(c.doc_urls),
         "as_of": c.as_of,
         "doc_type": c.doc_type,
         "score": c.score,
@@ -127,9 +128,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0 with an answer or a refusal; 1 on a fatal error."""
+    """Exit 0 with an answer or a refusal; 2 for an empty question; 1 on a fatal error."""
     from advisor.service import Advisor
 
+    if not args.question.strip():
+        print('Ask a question, e.g. advisor ask "What is IMMEX?"', file=sys.stderr)
+        return 2
     advisor = Advisor.build(settings)
     answer = advisor.ask(args.question, filters=_filters(args), mode=args.mode)
     print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else format_answer(answer))

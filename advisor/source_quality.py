@@ -17,12 +17,18 @@ DATED_AFTER_YEARS = 5
 """A figure whose data year is more than this many years before the current year is "dated" (issue 16: "a figure
 older than 5 years is shown with its year and a dated cue")."""
 
-_SELF_WEAK = re.compile(
-    r"\b(weak(?:er|ly)?|mirror|unverified|secondary|debil(?:es)?|espejo|secundari[oa]s?|no verificad[oa]s?|"
-    r"sin verificar)\b"
+_SOURCE_WORD = (
+    r"(?:source|sources|report|blog|site|page|analysis|consultancy|mirror|"
+    r"fuente|fuentes|sitio|reporte|informe|espejo|copia|grado)"
 )
-"""A sentence (accent-folded) that says its own source is weak or second-hand, in English or Spanish ("according
-to a weak secondary source", "según una fuente secundaria débil")."""
+_SELF_WEAK = re.compile(
+    rf"\b(?:weak(?:er)?|debil(?:es)?|secondary|secundari[oa]s?)\W+(?:\w+\W+){{0,2}}?{_SOURCE_WORD}\b|"
+    rf"\b{_SOURCE_WORD}\W+(?:\w+\W+){{0,2}}?(?:weak|debil(?:es)?|secundari[oa]s?)\b|"
+    r"\bweakly sourced\b|\bmirror\b|\bespejo\b|\bunverified\b|\bno verificad[oa]s?\b|\bsin verificar\b|\[weak\]"
+)
+"""A sentence (accent-folded) that says its own source is weak, second-hand or a mirror, in English or Spanish
+("according to a weak secondary source", "a weaker news source", "según una fuente secundaria débil", "vía un
+espejo"); "weak growth" or "demanda débil" say nothing about a source."""
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CLOSING_PARENS = re.compile(r"\([^()]*\)\W*$")
 
@@ -64,7 +70,7 @@ def is_dated(year: int | None, today: _dt.date | None = None) -> bool:
     return year < now - DATED_AFTER_YEARS
 
 
-DATED_CUE = {"en": "*(dated: {year} figure)*", "es": "*(dato antiguo: {year})*"}
+DATED_CUE = {"en": "(dated: {year} figure)", "es": "(dato antiguo: {year})"}
 """The cue shown after the citation marker of a quoted sentence whose figure is dated (:func:`is_dated`)."""
 
 

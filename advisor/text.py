@@ -63,6 +63,7 @@ _ABBREVIATIONS = (
     "núm.",
     "aprox.",
     "EE.UU.",
+    "EE.",  # "EE. UU." (Estados Unidos) with its usual space
 )
 _MONTH_BEFORE_NUMBER = re.compile(r"\b(?:ene|feb|mar|abr|may|jun|jul|ago|sep|sept|oct|nov|dic)\.$", re.IGNORECASE)
 """A Spanish month abbreviation ("feb. 2025", "1 de ago. de 2025"): no sentence ends there when a number follows

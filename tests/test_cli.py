@@ -18,3 +18,11 @@ def test_an_invalid_setting_is_one_clear_error_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert "invalid setting ADVISOR_TOP_K='abc'" in result.stderr
     assert "invalid setting ADVISOR_TOP_K" in json.loads(result.stdout)["error"]
+
+
+def test_an_empty_question_is_refused_with_a_hint_and_json_citations_list_document_urls(corpus_advisor):
+    empty = run_cli(["ask", "   "], corpus_advisor.settings.home)
+    assert empty.returncode == 2 and "Ask a question" in empty.stderr and not empty.stdout
+    proc = run_cli(["ask", "--json", "What does Nuvocargo do?"], corpus_advisor.settings.home)
+    citation = json.loads(proc.stdout)["citations"][0]
+    assert citation["document_urls"] and set(citation["urls"]) <= set(citation["document_urls"])

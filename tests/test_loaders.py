@@ -62,7 +62,7 @@ def test_markdown_sections_and_front_matter(tmp_path: Path):
     )
     doc = load_document(path, "doc.md")
     assert doc.title == "Test doc"
-    assert doc.metadata == {"regions": ["Jalisco"], "partners": ["Nuvocargo"]}
+    assert doc.metadata == {"regions": ["Jalisco"], "partners": ["Nuvocargo"], "language": "en"}  # detected
     assert [(u.section, u.text) for u in doc.units] == [
         (None, "Intro text here."),
         ("Labour", "Wages are low."),

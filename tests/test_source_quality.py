@@ -45,8 +45,8 @@ def test_data_year_comes_from_the_source_not_from_history_in_the_sentence():
 
 def test_dated_cue_only_for_an_old_figure():
     old = "Employment doubled from about 15,000 to about 31,000 in the six years to 2012 (Union-Tribune, Jun 2012)."
-    assert dated_cue(old, today=TODAY) == " *(dated: 2012 figure)*"
-    assert dated_cue(old, lang="es", today=TODAY) == " *(dato antiguo: 2012)*"
+    assert dated_cue(old, today=TODAY) == " (dated: 2012 figure)"
+    assert dated_cue(old, lang="es", today=TODAY) == " (dato antiguo: 2012)"
     assert dated_cue("Rockwell Collins opened in Mexicali in 1966 (Made in Mexico Inc., 2024).", today=TODAY) == ""
     assert dated_cue("Exports grew to $20.6bn in 2025 (Expansión, Mar 2026).", today=TODAY) == ""
 
@@ -73,4 +73,4 @@ def test_a_dated_figure_in_an_answer_carries_its_year(corpus_advisor):
     answer = corpus_advisor.ask("How fast did Tijuana's medical-device employment grow up to 2012?")
     assert not answer.refused, answer.text
     line = next((ln for ln in answer.text.splitlines() if "2012" in ln and "31,000" in ln), "")
-    assert "*(dated: 2012 figure)*" in line, answer.text
+    assert "(dated: 2012 figure)" in line, answer.text

@@ -73,5 +73,6 @@ def test_a_spanish_month_abbreviation_before_a_year_ends_no_sentence():
         "Hace dos años.",
         "Luego.",
     ]
+    assert len(split_sentences("Las exportaciones a EE. UU. crecieron 6 %. Otra frase.")) == 2
     english = "It opened two years ago. Then it grew."
     assert len(split_sentences(english)) == 2
