@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.grounding import numbers_in
-from advisor.lexical import coverage, lexical_tokens
+from advisor.lexical import ABBREVIATIONS, coverage, lexical_tokens
 from advisor.retrieval import jaccard
 from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade
 from advisor.text import fold, split_sentences
 from advisor.types import ScoredPassage
 
-_HAS_FIGURE = re.compile(r"\d")
+_HAS_FIGURE = re.compile(r"(?<!\w)\d")
+"""A figure: a digit that does not continue a word (the 49 of Bridge49, the 2 of Q2 are names, not figures)."""
 WEAK_PENALTY = 0.02
 """Score taken from a sentence resting only on weak sources: a tie-break, so the better-sourced of two equally
 relevant sentences leads, without hiding a fact that only a weak source states (most partner facts rest on
@@ -28,6 +29,15 @@ _DANGLING = re.compile(
     r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
     r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
 )
+
+
+_SPELLED_OUT = {abbr: frozenset(lexical_tokens(phrase)) - {abbr} for phrase, abbr in ABBREVIATIONS.items()}
+
+
+def spelled_out(tokens: frozenset[str]) -> frozenset[str]:
+    """The words of the spelled-out form of each abbreviation among ``tokens`` ("fdi" -> foreign, direct,
+    investment), so that a sentence saying "FDI" covers a question that spells it out as well as one that does."""
+    return frozenset(w for abbr, words in _SPELLED_OUT.items() if abbr in tokens for w in words)
 
 
 def first_mention(text: str, alias: str) -> int | None:
@@ -48,7 +58,8 @@ def names_entity(text: str, entity_terms: Sequence[frozenset[str]]) -> bool:
 
 @dataclass(frozen=True)
 class SentenceCandidate:
-    """A sentence of a retrieved passage: where it is and how well it answers the question (score in [0, 1])."""
+    """A sentence of a retrieved passage: where it is and how well it answers the question (score: higher is
+    better, about 0 to 1.3; bonuses are not capped at 1, so candidates that all reach the top stay ordered)."""
 
     rank: int
     start: int
@@ -90,7 +101,7 @@ def sentence_candidates(
             if len(sentence.split()) < 5:
                 continue
             toks = frozenset(lexical_tokens(sentence))
-            score = 0.6 * coverage(question_weights, set(toks)) + 0.4 * item.score
+            score = 0.6 * coverage(question_weights, set(toks) | spelled_out(toks)) + 0.4 * item.score
             if quantity and _HAS_FIGURE.search(sentence):
                 score += 0.1
             if i == 0:
@@ -113,7 +124,7 @@ def sentence_candidates(
                 score -= WEAK_PENALTY
             if is_dated(year) and _HAS_FIGURE.search(_YEAR.sub("", sentence)):
                 score -= DATED_PENALTY
-            out.append(SentenceCandidate(rank, start, end, sentence, min(score, 1.0), toks, grade, year))
+            out.append(SentenceCandidate(rank, start, end, sentence, score, toks, grade, year))
     return out
 
 
