@@ -48,7 +48,8 @@ from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_f
 class Outcome:
     """One question's result.
 
-    ``doc_ids``/``texts``: the documents and texts of the ranked passages (best first); ``part_texts``: for each
+    ``doc_ids``/``texts``: the documents (a Spanish twin counted as its original) and texts of the ranked passages
+    (best first); ``part_texts``: for each
     part of the question the answer was split into, the texts retrieved for it (empty: the question was not split,
     ``texts`` serves every part); ``quotes``: the sentences the answer quotes; ``uncovered``: parts the answer says
     the corpus does not cover; ``request_kind``: the kind of request a refusal names (None: not named).
@@ -207,7 +208,7 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
         outcomes.append(
             Outcome(
                 item,
-                [s.passage.doc_id for s in ranked][:k],
+                [s.passage.metadata.get("twin") or s.passage.doc_id for s in ranked][:k],  # a twin is its original
                 [s.passage.text for s in ranked][:k],
                 answer.refused,
                 answer.resolved_query or "",

@@ -210,9 +210,20 @@ class HybridRetriever:
         """Each document's distinct section paths in document order (for suggested follow-ups)."""
         years = [int(m.group(0)) for p in passages.values() if (m := _AS_OF_YEAR.match(str(p.metadata.get("as_of"))))]
         self.newest_year: int | None = max(years, default=None)
+        self.twinned = {str(p.metadata["twin"]) for p in passages.values() if p.metadata.get("twin")}
+        """Documents that have a twin in the other language (their twin's ``twin`` front matter names them)."""
         self.document_names = DocumentNames(passages, exclude=entity_aliases)
         """Which document a question names (file name, title, a proper name found only there)."""
         """The newest ``as_of`` year among the documents (None if none says): later years are the future."""
+
+    def in_language(self, passage: Passage, lang: str | None) -> bool:
+        """Whether ``passage`` may answer a question in ``lang``: always, unless its document has a twin in the other
+        language (a Spanish ``X.es.md`` with ``twin: X.md``, or that ``X.md``) and is not itself in ``lang`` — then
+        the twin answers. A document without a twin answers in any language (a user's English-only PDF still
+        answers a Spanish question). ``lang`` None: no preference."""
+        if lang is None or passage.metadata.get("language", "en") == lang:
+            return True
+        return not (passage.metadata.get("twin") or passage.doc_id in self.twinned)
 
     def retrieve(
         self,
@@ -221,6 +232,7 @@ class HybridRetriever:
         filters: Filters | None = None,
         entities: Entities | None = None,
         timings: dict[str, float] | None = None,
+        lang: str | None = None,
     ) -> list[ScoredPassage]:
         """Top ``k`` passages for ``query`` by relevance (best first), at most one of any near-duplicate group.
 
@@ -237,30 +249,41 @@ class HybridRetriever:
             return []
         named = () if filters.doc_ids else self.document_names.named_in(query)
         if named:
-            first = self._retrieve(query, k, replace(filters, doc_ids=named), entities, timings)
+            first = self._retrieve(query, k, replace(filters, doc_ids=named), entities, timings, lang)
             lead = first[:NAMED_DOCUMENT_LEAD]
             rest = [
                 replace(s, score=s.score * NAMED_DOCUMENT_PRIOR)
-                for s in self._retrieve(query, k, filters, entities, timings)
+                for s in self._retrieve(query, k, filters, entities, timings, lang)
                 if s.passage.doc_id not in named
             ]
             return (lead + sorted(rest, key=lambda s: -s.score))[:k]
-        return self._retrieve(query, k, filters, entities, timings)
+        return self._retrieve(query, k, filters, entities, timings, lang)
 
     def _retrieve(
-        self, query: str, k: int, filters: Filters, entities: Entities, timings: dict[str, float] | None
+        self,
+        query: str,
+        k: int,
+        filters: Filters,
+        entities: Entities,
+        timings: dict[str, float] | None,
+        lang: str | None = None,
     ) -> list[ScoredPassage]:
         """:meth:`retrieve` without the named-document step."""
+        twins = bool(self.twinned) and lang is not None  # half the candidates are then in the other language
+        wanted = self.candidates * (2 if twins else 1)
         with stage(timings, "embed"):
             vector = self.embedder.embed_query(query)
         with stage(timings, "dense"):
-            dense = self.store.query(vector, self.candidates, filters)
+            dense = self.store.query(vector, wanted, filters)
+            if twins:
+                dense = [h for h in dense if h.id in self.passages and self.in_language(self.passages[h.id], lang)]
         with stage(timings, "lexical"):
             lexical = [
                 pid
-                for pid, _ in self.lexical.search(query, self.candidates * 3)
+                for pid, _ in self.lexical.search(query, wanted * 3)
                 if pid in self.passages
                 and matches_filters(self.passages[pid].metadata, filters, self.passages[pid].doc_id)
+                and (not twins or self.in_language(self.passages[pid], lang))
             ][: self.candidates]
         with stage(timings, "fuse"):
             dense_ids = [h.id for h in dense if h.id in self.passages]

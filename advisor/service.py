@@ -283,7 +283,9 @@ class Advisor:
         ``brief``: a part of a multi-part question (its refusal names no nearest topics)."""
         with stage(timings, "resolve"):
             topic = search_topic(resolved.text)
-            query = expand_spanish(topic, spanish=lang == "es" or None) if self.settings.query_expansion else topic
+            # a Spanish question is searched in English only where no Spanish twins can answer it
+            expand = self.settings.query_expansion and not (lang == "es" and retriever.twinned)
+            query = expand_spanish(topic, spanish=lang == "es" or None) if expand else topic
             request = classify(
                 question,
                 companies=resolved.entities.partners,
@@ -302,7 +304,12 @@ class Advisor:
             scored = list(answer.retrieved)
         else:
             scored = retriever.retrieve(
-                query, k=max(10, self.settings.top_k), filters=filters, entities=resolved.entities, timings=timings
+                query,
+                k=max(10, self.settings.top_k),
+                filters=filters,
+                entities=resolved.entities,
+                timings=timings,
+                lang=lang,
             )
             top = scored[: self.settings.top_k]
             evidence = [s.passage.indexed_text for s in top[:3]]
@@ -389,10 +396,11 @@ class Advisor:
                 filters=restricted,
                 entities=replace(resolved.entities, **{kind: (name,)}),
                 timings=timings,
+                lang=lang,
             )
             for row in COMPARE_ROWS:  # each row's own evidence, which the topic's best passages may lack
                 seen = {h.passage.id for h in hits}
-                more = retriever.retrieve(f"{row} {topic} {name}", k=3, filters=restricted, timings=timings)
+                more = retriever.retrieve(f"{row} {topic} {name}", k=3, filters=restricted, timings=timings, lang=lang)
                 hits += [h for h in more if h.passage.id not in seen]
             specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
             # with a topic, the topic's own documents count too (a sector brief names many regions): their

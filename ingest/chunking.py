@@ -11,7 +11,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from advisor.types import Passage, SourceDocument, passage_id
 
-PASSAGE_METADATA_KEYS = ("doc_type", "regions", "sectors", "partners", "as_of", "language", "sources")
+PASSAGE_METADATA_KEYS = ("doc_type", "regions", "sectors", "partners", "as_of", "language", "twin", "sources")
 """Front-matter fields copied onto every passage (filters and citation cards use them)."""
 
 

@@ -72,3 +72,48 @@ def test_a_spanish_comparison_is_labelled_in_spanish_and_suggestions_never_mix_l
     ):
         suggestions = corpus_advisor.ask(question).suggestions
         assert all(detect_language(s) == "es" for s in suggestions), suggestions
+
+
+@pytest.fixture(scope="module")
+def twinned_advisor(tmp_path_factory):
+    """A small index: Sonora's profile with its Spanish twin (from corpus-es/), and Nuvocargo's profile alone."""
+    import shutil
+
+    from advisor.service import Advisor
+    from tests.conftest import CORPUS, make_settings
+
+    docs = tmp_path_factory.mktemp("twins") / "docs"
+    for source, rel in (
+        (CORPUS / "regions" / "sonora.md", "regions/sonora.md"),
+        (CORPUS.parent / "corpus-es" / "regions" / "sonora.es.md", "regions/sonora.es.md"),
+        (CORPUS / "alliance" / "nuvocargo.md", "alliance/nuvocargo.md"),
+    ):
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, docs / rel)
+    advisor = Advisor.build(make_settings(docs.parent / "home"), warm=False)
+    report = advisor.ingest([docs])
+    assert not report.failed and report.added == 3
+    return advisor
+
+
+def test_a_question_is_answered_from_its_own_languages_twin(twinned_advisor):
+    for question, lang in (
+        ("What is the minimum wage in Sonora's border municipalities?", "en"),
+        ("¿Cuál es el salario mínimo en los municipios fronterizos de Sonora?", "es"),
+    ):
+        answer = twinned_advisor.ask(question)
+        assert not answer.refused and answer.lang == lang, answer.text
+        retrieved = {s.passage.doc_id for s in answer.retrieved}
+        assert retrieved <= {"regions/sonora.md", "alliance/nuvocargo.md"} if lang == "en" else True
+        for c in answer.citations:
+            passage = next(s.passage for s in answer.retrieved if s.passage.id == c.passage_id)
+            assert passage.metadata["language"] == lang, (question, c.doc_id)
+            for quote in c.quotes:
+                assert quote in passage.text  # verbatim, in the question's language
+                assert detect_language(quote) == lang or not any(ch.isalpha() for ch in quote), quote
+
+
+def test_a_document_without_a_twin_still_answers_the_other_language(twinned_advisor):
+    answer = twinned_advisor.ask("¿Qué servicios ofrece Nuvocargo?")
+    assert not answer.refused and answer.lang == "es"
+    assert answer.citations[0].doc_id == "alliance/nuvocargo.md"  # English quotes: no Spanish twin exists
