@@ -17,7 +17,8 @@ partner, partial, unanswerable and one group per kind of unanswerable request):
 - fact-hit@k (retrieval): *every* covered part of the question (two-part questions have two) has a gold fact
   (normalised as in :func:`ingest.corpus_lint.normalise_for_match`) in a top-k passage retrieved for it;
 - answer fact-hit: every covered part has a gold fact in the sentences the answer itself quotes (its citations'
-  quotes), and the answer is not a refusal — what the user actually reads;
+  quotes), and the answer is not a refusal — what the user actually reads; for Spanish items a gold fact may be
+  the English one or its Spanish equivalent (``gold_facts_es``, as it occurs in the gold documents' twins);
 - uncovered named (partial questions): the answer says which part the corpus does not cover;
 - refusal accuracy: share of ``unanswerable`` questions refused; false-refusal rate: share of answerable refused;
 - kind named: share of refused unanswerable questions whose refusal names the kind of thing asked for (live data,
@@ -143,9 +144,9 @@ def score(outcomes: Sequence[Outcome], k: int = 5) -> Scores:
         parts = [p for p in eval_parts(o.item) if p["covered"]]
         pools = [t[:k] for t in o.part_texts] or [o.texts[:k]]
         retrieved = [t for pool in pools for t in pool]
-        facts.append(1.0 if all(_has_fact(p["gold_facts"], retrieved) for p in parts) else 0.0)
+        facts.append(1.0 if all(_has_fact(p["gold_facts"] + p["gold_facts_es"], retrieved) for p in parts) else 0.0)
         if o.quotes is not None:
-            hit = not o.refused and all(_has_fact(p["gold_facts"], o.quotes) for p in parts)
+            hit = not o.refused and all(_has_fact(p["gold_facts"] + p["gold_facts_es"], o.quotes) for p in parts)
             answer_facts.append(1.0 if hit else 0.0)
         if o.item["kind"] == "partial" and o.quotes is not None:
             uncovered.append(1.0 if o.uncovered else 0.0)

@@ -226,11 +226,13 @@ def load_eval(eval_dir: Path, eval_set: str = "dev") -> list[dict]:
     return items
 
 
-def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
+def lint_eval(items: list[dict], bodies: dict[str, str], twin_bodies: dict[str, str] | None = None) -> LintReport:
     """Check eval items' schema (kinds, languages, a positive integer ``count``, a ``topic`` from :data:`SECTORS`)
-    and that each gold fact occurs in one of its gold documents."""
+    and that each gold fact occurs in one of its gold documents; each Spanish gold fact (``gold_facts_es``, one per
+    gold fact) must occur in the Spanish twin of one of them (``twin_bodies``: original's path -> twin's body)."""
     report = LintReport()
     norm_bodies = {rel: normalise_for_match(b) for rel, b in bodies.items()}
+    norm_twins = {rel: normalise_for_match(b) for rel, b in (twin_bodies or {}).items()}
     seen: set[str] = set()
     for item in items:
         qid = item.get("id", "?")
@@ -266,20 +268,45 @@ def lint_eval(items: list[dict], bodies: dict[str, str]) -> LintReport:
         for part in parts:
             if part["covered"]:
                 _lint_gold(report, where, part["gold_docs"], part["gold_facts"], norm_bodies)
+            if part["gold_facts_es"]:
+                if len(part["gold_facts_es"]) != len(part["gold_facts"]):
+                    report.problems.append(f"{where}: gold_facts_es needs one entry per gold fact")
+                twins = [norm_twins[d] for d in part["gold_docs"] if d in norm_twins]
+                for fact in part["gold_facts_es"]:
+                    if twins and not any(normalise_for_match(fact) in t for t in twins):
+                        report.problems.append(f"{where}: Spanish gold fact {fact!r} not in the gold documents' twins")
     return report
 
 
+def twin_bodies(corpus_dir: Path, twins_dir: Path | None = None) -> dict[str, str]:
+    """The bodies of the Spanish twins under ``twins_dir`` (default ``corpus_dir``), keyed by their original's
+    corpus-relative path (``regions/nuevo-leon.md``)."""
+    twins_dir = twins_dir or corpus_dir
+    out = {}
+    for path in sorted(twins_dir.rglob(f"*{TWIN_SUFFIX}")):
+        _, body = split_front_matter(path.read_text(encoding="utf-8"))
+        out[twin_of(path.relative_to(twins_dir).as_posix())] = body
+    return out
+
+
 def eval_parts(item: dict) -> list[dict]:
-    """The parts an answerable eval item asks for, each ``{"ask", "gold_docs", "gold_facts", "covered"}``: its
-    ``parts`` list (two-part and partial questions) or one part made of its top-level gold."""
+    """The parts an answerable eval item asks for, each ``{"ask", "gold_docs", "gold_facts", "gold_facts_es",
+    "covered"}``: its ``parts`` list (two-part and partial questions) or one part made of its top-level gold.
+    ``gold_facts_es`` are the same facts as they occur in the gold documents' Spanish twins (Spanish items)."""
     raw = item.get("parts") or [
-        {"ask": item.get("question", ""), "gold_docs": item.get("gold_docs"), "gold_facts": item.get("gold_facts")}
+        {
+            "ask": item.get("question", ""),
+            "gold_docs": item.get("gold_docs"),
+            "gold_facts": item.get("gold_facts"),
+            "gold_facts_es": item.get("gold_facts_es"),
+        }
     ]
     return [
         {
             "ask": str(p.get("ask", "")),
             "gold_docs": list(p.get("gold_docs") or []),
             "gold_facts": [str(f) for f in p.get("gold_facts") or []],
+            "gold_facts_es": [str(f) for f in p.get("gold_facts_es") or []],
             "covered": bool(p.get("covered", True)),
         }
         for p in raw
@@ -317,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
         report.problems += [f"corpus-es/{p}" for p in staged_report.problems]
         report.problems += [f"corpus-es/{p}" for p in lint_twins(corpus_dir, staged).problems]
     items = [i for name in EVAL_SETS for i in load_eval(eval_dir, name)] if eval_dir.exists() else []
-    report.problems += lint_eval(items, bodies).problems
+    staged_dir = corpus_dir.parent / "corpus-es"
+    twins = twin_bodies(corpus_dir) | (twin_bodies(corpus_dir, staged_dir) if staged_dir.is_dir() else {})
+    report.problems += lint_eval(items, bodies, twins).problems
     for line in report.problems:
         print(line)
     kinds: dict[str, int] = {}

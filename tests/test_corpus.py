@@ -145,3 +145,25 @@ def test_staged_spanish_twins_pass_the_lint():
     if not any(staged.rglob("*.es.md")):
         return  # none staged yet
     assert lint_twins(CORPUS, staged).problems == []
+
+
+def test_lint_checks_spanish_gold_facts_against_the_twins():
+    from ingest.corpus_lint import lint_eval
+
+    bodies = {"regions/sonora.md": "Sonora received $1.2bn of FDI in 2025."}
+    twins = {"regions/sonora.md": "Sonora recibió 1.2 mil millones de dólares de IED en 2025."}
+    item = {
+        "_file": "t.yaml",
+        "id": "t1",
+        "kind": "spanish",
+        "lang": "es",
+        "question": "¿Cuánta IED recibió Sonora?",
+        "gold_docs": ["regions/sonora.md"],
+        "gold_facts": ["$1.2bn"],
+        "gold_facts_es": ["1.2 mil millones"],
+    }
+    assert lint_eval([item], bodies, twins).problems == []
+    problems = lint_eval([{**item, "gold_facts_es": ["1.3 mil millones"]}], bodies, twins).problems
+    assert any("not in the gold documents' twins" in p for p in problems), problems
+    problems = lint_eval([{**item, "gold_facts_es": ["1.2 mil millones", "IED"]}], bodies, twins).problems
+    assert any("one entry per gold fact" in p for p in problems), problems
