@@ -42,7 +42,7 @@ from pathlib import Path
 from advisor.answer_checks import item_count, on_criterion, on_topic, repeated_facts, table_cells
 from advisor.conversation import Conversation
 from advisor.text import split_sentences
-from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match
+from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match, twin_of
 
 
 @dataclass
@@ -247,7 +247,8 @@ class Baseline:
         docs = []
         for path in sorted(corpus_dir.rglob("*.md")):
             _, body = split_front_matter(path.read_text(encoding="utf-8"))
-            docs.append(Document(page_content=body, metadata={"doc_id": path.relative_to(corpus_dir).as_posix()}))
+            doc_id = twin_of(path.relative_to(corpus_dir).as_posix())  # a Spanish twin counts as its original
+            docs.append(Document(page_content=body, metadata={"doc_id": doc_id}))
         chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
         client = chromadb.EphemeralClient()
         store = Chroma(
