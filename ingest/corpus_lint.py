@@ -338,15 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     eval_dir = Path(args[1]) if len(args) > 1 else Path("eval")
     report, bodies = lint_corpus(corpus_dir, min_words=400)
     report.problems += lint_twins(corpus_dir).problems
-    staged = corpus_dir.parent / "corpus-es"
-    if staged.is_dir():  # Spanish twins written but not yet ingested (see corpus-es/README.md)
-        staged_report, _ = lint_corpus(staged, min_words=400)
-        report.problems += [f"corpus-es/{p}" for p in staged_report.problems]
-        report.problems += [f"corpus-es/{p}" for p in lint_twins(corpus_dir, staged).problems]
     items = [i for name in EVAL_SETS for i in load_eval(eval_dir, name)] if eval_dir.exists() else []
-    staged_dir = corpus_dir.parent / "corpus-es"
-    twins = twin_bodies(corpus_dir) | (twin_bodies(corpus_dir, staged_dir) if staged_dir.is_dir() else {})
-    report.problems += lint_eval(items, bodies, twins).problems
+    report.problems += lint_eval(items, bodies, twin_bodies(corpus_dir)).problems
     for line in report.problems:
         print(line)
     kinds: dict[str, int] = {}

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from advisor.language import detect_language
+from advisor.text import split_sentences
 from ingest.loaders import load_document
 from tests.conftest import run_cli
 
@@ -50,7 +51,7 @@ def test_a_user_document_without_front_matter_gets_its_detected_language(tmp_pat
 
 def test_passages_carry_their_language_and_ask_json_says_the_questions(corpus_advisor):
     passages = corpus_advisor.index.manifest.passages(corpus_advisor.index.model_key)
-    assert passages and {p.metadata.get("language") for p in passages} == {"en"}
+    assert {p.metadata.get("language") for p in passages} == {"en", "es"}  # the corpus and its Spanish twins
     for question, lang in (("¿Qué servicios ofrece Nuvocargo?", "es"), ("What does Nuvocargo do?", "en")):
         proc = run_cli(["ask", "--json", question], corpus_advisor.settings.home)
         assert proc.returncode == 0, proc.stderr
@@ -76,7 +77,7 @@ def test_a_spanish_comparison_is_labelled_in_spanish_and_suggestions_never_mix_l
 
 @pytest.fixture(scope="module")
 def twinned_advisor(tmp_path_factory):
-    """A small index: Sonora's profile with its Spanish twin (from corpus-es/), and Nuvocargo's profile alone."""
+    """A small index: Sonora's profile with its Spanish twin, and Nuvocargo's profile without its twin."""
     import shutil
 
     from advisor.service import Advisor
@@ -85,7 +86,7 @@ def twinned_advisor(tmp_path_factory):
     docs = tmp_path_factory.mktemp("twins") / "docs"
     for source, rel in (
         (CORPUS / "regions" / "sonora.md", "regions/sonora.md"),
-        (CORPUS.parent / "corpus-es" / "regions" / "sonora.es.md", "regions/sonora.es.md"),
+        (CORPUS / "regions" / "sonora.es.md", "regions/sonora.es.md"),
         (CORPUS / "alliance" / "nuvocargo.md", "alliance/nuvocargo.md"),
     ):
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -117,3 +118,42 @@ def test_a_document_without_a_twin_still_answers_the_other_language(twinned_advi
     answer = twinned_advisor.ask("¿Qué servicios ofrece Nuvocargo?")
     assert not answer.refused and answer.lang == "es"
     assert answer.citations[0].doc_id == "alliance/nuvocargo.md"  # English quotes: no Spanish twin exists
+
+
+def test_a_spanish_conversation_through_chat_json_is_answered_in_spanish_from_spanish_passages(corpus_advisor):
+    lines = [
+        "¿Qué servicios ofrece Nuvocargo?",
+        "¿Cuánta inversión extranjera directa recibió Nuevo León en 2025?",
+        "¿y en Querétaro?",
+        "Dame tres puntos clave sobre Tijuana para dispositivos médicos",
+        "What about Jalisco?",  # a follow-up in English after Spanish questions
+    ]
+    proc = run_cli(["chat", "--json"], corpus_advisor.settings.home, input="\n".join(lines) + "\n", timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    turns = [json.loads(line) for line in proc.stdout.splitlines() if line.strip().startswith("{")]
+    assert len(turns) == len(lines)
+    passages = corpus_advisor.index.manifest.passages(corpus_advisor.index.model_key)
+    texts = {}
+    for p in passages:
+        texts.setdefault(p.doc_id, []).append(p.text)
+    for question, turn in zip(lines, turns, strict=True):
+        lang = detect_language(question)
+        assert turn["lang"] == lang and not turn["refused"] and turn["citations"], (question, turn["answer"])
+        for c in turn["citations"]:
+            assert c["source"].endswith(".es.md") == (lang == "es"), (question, c["source"])
+            for a, b in split_sentences(c["quote"]):  # the quoted sentences, joined by spaces: each verbatim
+                assert any(c["quote"][a:b] in t for t in texts[c["source"]]), (question, c["quote"][a:b])
+    assert "Querétaro" in turns[2]["resolved_query"] and "Jalisco" in turns[4]["resolved_query"]
+    three = turns[3]["answer"]
+    assert three.count("\n- ") + three.startswith("- ") == 3 and detect_language(three) == "es"
+
+
+def test_the_app_answers_a_spanish_question_in_spanish(corpus_advisor):
+    from tests.test_app import answers, ask, make_app, run
+
+    at = run(make_app(corpus_advisor.settings.home))
+    ask(at, "¿Qué servicios ofrece Nuvocargo?")
+    answer = answers(at)[0]
+    assert answer.lang == "es" and detect_language(answer.text) == "es", answer.text
+    assert answer.citations[0].doc_id == "alliance/nuvocargo.es.md"
+    assert any("Nuvocargo" in m.value for m in at.chat_message[1].markdown)
