@@ -86,6 +86,9 @@ class SentenceTransformerEmbedder:
     keeps passages below it. Raises :class:`ModelUnavailable` on first use if the weights are not on disk.
     """
 
+    symmetric = True
+    """A query is encoded like a passage (no prefixes), so several queries can be encoded in one batch."""
+
     def __init__(self, model: str = "minilm", batch_size: int = 64):
         self.name = model
         self.batch_size = batch_size
@@ -191,6 +194,8 @@ class USEEmbedder:
     """
 
     name = "use"
+    symmetric = True
+    """A query is encoded like a passage, so several queries can be encoded in one batch."""
 
     def __init__(self, threads: int = 1):
         self.threads = threads
@@ -226,6 +231,7 @@ class ConcatEmbedder:
     def __init__(self, parts: list[Embedder]):
         self.parts = parts
         self.name = "+".join(p.name for p in parts)
+        self.symmetric = all(getattr(p, "symmetric", False) for p in parts)
 
     @property
     def dimension(self) -> int:
@@ -242,6 +248,16 @@ class ConcatEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         scale = 1.0 / np.sqrt(len(self.parts))
         return np.concatenate([p.embed_query(text) * scale for p in self.parts]).astype(np.float32)
+
+
+def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Several queries -> ``(len(texts), dimension)`` float32, each row what ``embedder.embed_query`` gives: one
+    batched encode for models that encode queries like passages (``symmetric``), else one query at a time."""
+    if getattr(embedder, "symmetric", False):
+        return embedder.embed_documents(list(texts))
+    return (
+        np.stack([embedder.embed_query(t) for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
+    )
 
 
 _CACHE: dict[str, Embedder] = {}

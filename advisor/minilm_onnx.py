@@ -129,6 +129,8 @@ class OnnxMiniLMEmbedder:
     """
 
     name = "minilm"
+    symmetric = True
+    """A query is encoded like a passage, so several queries can be encoded in one batch."""
 
     def __init__(self, batch_size: int = 16, threads: int | None = None, cache_dir: Path | None = None):
         self.batch_size = batch_size

@@ -233,6 +233,7 @@ class HybridRetriever:
         entities: Entities | None = None,
         timings: dict[str, float] | None = None,
         lang: str | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[ScoredPassage]:
         """Top ``k`` passages for ``query`` by relevance (best first), at most one of any near-duplicate group.
 
@@ -241,7 +242,8 @@ class HybridRetriever:
         title, or a proper name found in no other document, see :class:`DocumentNames`) gets that document's best
         passages first (up to :data:`NAMED_DOCUMENT_LEAD`), then the rest with relevance x
         :data:`NAMED_DOCUMENT_PRIOR`. ``timings`` (if given) receives the milliseconds spent in each stage: embed,
-        dense, lexical, fuse, rerank.
+        dense, lexical, fuse, rerank. ``lang``: the question's language (:meth:`in_language`). ``vector``: the
+        query's embedding when the caller has it already (``(dimension,)`` float32), else it is computed here.
         """
         filters = filters or Filters()
         entities = entities or Entities()
@@ -249,15 +251,15 @@ class HybridRetriever:
             return []
         named = () if filters.doc_ids else self.document_names.named_in(query)
         if named:
-            first = self._retrieve(query, k, replace(filters, doc_ids=named), entities, timings, lang)
+            first = self._retrieve(query, k, replace(filters, doc_ids=named), entities, timings, lang, vector)
             lead = first[:NAMED_DOCUMENT_LEAD]
             rest = [
                 replace(s, score=s.score * NAMED_DOCUMENT_PRIOR)
-                for s in self._retrieve(query, k, filters, entities, timings, lang)
+                for s in self._retrieve(query, k, filters, entities, timings, lang, vector)
                 if s.passage.doc_id not in named
             ]
             return (lead + sorted(rest, key=lambda s: -s.score))[:k]
-        return self._retrieve(query, k, filters, entities, timings, lang)
+        return self._retrieve(query, k, filters, entities, timings, lang, vector)
 
     def _retrieve(
         self,
@@ -267,12 +269,14 @@ class HybridRetriever:
         entities: Entities,
         timings: dict[str, float] | None,
         lang: str | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[ScoredPassage]:
         """:meth:`retrieve` without the named-document step."""
         twins = bool(self.twinned) and lang is not None  # half the candidates are then in the other language
         wanted = self.candidates * (2 if twins else 1)
-        with stage(timings, "embed"):
-            vector = self.embedder.embed_query(query)
+        if vector is None:
+            with stage(timings, "embed"):
+                vector = self.embedder.embed_query(query)
         with stage(timings, "dense"):
             dense = self.store.query(vector, wanted, filters)
             if twins:

@@ -11,6 +11,7 @@ from advisor.answer import COMPARE_ROWS, compose_compare, compose_extractive
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.criteria import criterion_of
+from advisor.embedding import embed_queries
 from advisor.entities import Entities, Gazetteer
 from advisor.errors import ConfigError
 from advisor.grounding import embedding_similarity
@@ -398,9 +399,15 @@ class Advisor:
                 timings=timings,
                 lang=lang,
             )
-            for row in COMPARE_ROWS:  # each row's own evidence, which the topic's best passages may lack
+            row_queries = [f"{row} {topic} {name}" for row in COMPARE_ROWS]
+            with stage(timings, "embed"):  # the rows' queries in one batch
+                row_vectors = embed_queries(retriever.embedder, row_queries)
+            for row_query, row_vector in zip(row_queries, row_vectors, strict=True):
+                # each row's own evidence, which the topic's best passages may lack
                 seen = {h.passage.id for h in hits}
-                more = retriever.retrieve(f"{row} {topic} {name}", k=3, filters=restricted, timings=timings, lang=lang)
+                more = retriever.retrieve(
+                    row_query, k=3, filters=restricted, timings=timings, lang=lang, vector=row_vector
+                )
                 hits += [h for h in more if h.passage.id not in seen]
             specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
             # with a topic, the topic's own documents count too (a sector brief names many regions): their
