@@ -212,6 +212,8 @@ _ES = frozenset(
         "pueden",
     ]
 )
+FUNCTION_WORDS = _EN | _ES
+"""English and Spanish function words (accent-folded), for callers that need "a word that names nothing"."""
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor.language import FUNCTION_WORDS
 from advisor.lexical import lexical_tokens
 from advisor.text import fold
 
@@ -176,93 +177,11 @@ _NOT_A_TOPIC = frozenset(
         "sunday",
     )
 )
-_OPENERS = frozenset(
-    fold(w)
-    for w in (
-        "what",
-        "which",
-        "who",
-        "how",
-        "why",
-        "when",
-        "where",
-        "is",
-        "are",
-        "was",
-        "were",
-        "does",
-        "do",
-        "did",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "has",
-        "have",
-        "give",
-        "tell",
-        "show",
-        "list",
-        "compare",
-        "explain",
-        "describe",
-        "summarise",
-        "summarize",
-        "please",
-        "and",
-        "but",
-        "so",
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "for",
-        "of",
-        "if",
-        "my",
-        "our",
-        "any",
-        "qué",
-        "cuál",
-        "cuáles",
-        "cómo",
-        "dónde",
-        "cuándo",
-        "cuánto",
-        "cuánta",
-        "cuántos",
-        "cuántas",
-        "quién",
-        "quiénes",
-        "es",
-        "son",
-        "hay",
-        "dame",
-        "dime",
-        "muestra",
-        "explica",
-        "compara",
-        "mi",
-        "nuestro",
-        "y",
-        "pero",
-        "el",
-        "la",
-        "los",
-        "las",
-        "un",
-        "una",
-        "en",
-        "para",
-        "de",
-        "si",
-    )
-)
-"""Words that open a question without naming anything ("Does Plan México…" names "Plan México")."""
 """Capitalised words that name no topic of their own here: the pronoun, the country every document is about, its
-partner country, the alliance every partner profile belongs to."""
+partner country, the alliance every partner profile belongs to, month and day names."""
+_OPENERS = FUNCTION_WORDS | {"list", "explain", "describe", "summarise", "summarize"}
+"""Words that open a question without naming anything ("Does Plan México…" names "Plan México"): the English and
+Spanish function words of advisor.language, and a few request verbs."""
 
 
 def topic_names(question: str, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
