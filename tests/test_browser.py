@@ -48,6 +48,8 @@ The Zorblax memo also says <script>alert(2)</script> that Zorblax widgets clear 
 
 CORPUS_DOCS = (
     "alliance/nuvocargo.md",
+    "alliance/nuvocargo.es.md",
+    "regions/nuevo-leon.es.md",
     "policy/immex-shelter-prosec.md",
     "regions/nuevo-leon.md",
     "regions/queretaro.md",
@@ -267,5 +269,23 @@ def test_spanish_corpus_view(server, browser):
     wait_idle(page)
     page.wait_for_timeout(1000)  # let the charts draw
     shot(page, server, "desktop-corpus-es")
+    assert dialogs == []
+    context.close()
+
+
+def test_a_spanish_conversation_is_answered_in_spanish(server, browser):
+    from advisor.language import detect_language
+
+    dialogs: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = open_app(context, server, dialogs)
+    answer = ask(page, "¿Qué servicios ofrece Nuvocargo?", 2)
+    text = answer.inner_text()
+    body = text.split("Fuentes")[0].split("Sources")[0]
+    assert "Nuvocargo" in body and detect_language(body) == "es", text
+    follow = ask(page, "¿Cuánta inversión extranjera directa recibió Nuevo León en 2025?", 4)
+    follow_text = follow.inner_text()
+    assert "IED" in follow_text and detect_language(follow_text.split("Sources")[0]) == "es", follow_text
+    shot(page, server, "desktop-spanish")
     assert dialogs == []
     context.close()
