@@ -78,6 +78,11 @@ def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
     return kind, names
 
 
+OTHER_LANGUAGE_QUOTES = {
+    "en": "Some quotes are in Spanish: their document has no English version.",
+    "es": "Algunas citas están en inglés: su documento no tiene versión en español.",
+}
+"""The one notice of an answer that quotes a document in another language than the question's."""
 COMPARE_NEEDS_TWO = {
     "en": "Compare mode needs two or more regions, sectors or partners; answering instead.",
     "es": "El modo de comparación necesita dos o más regiones, sectores o socios; se responde sin tabla.",
@@ -252,6 +257,10 @@ class Advisor:
         answer.resolved_query = resolved.text
         answer.question = question
         answer.lang = lang
+        quoted = {c.passage_id for c in answer.citations}
+        other = {s.passage.metadata.get("language", "en") for s in answer.retrieved if s.passage.id in quoted} - {lang}
+        if other and not answer.refused:  # a document without a twin in the question's language
+            answer.notices.append(OTHER_LANGUAGE_QUOTES[lang])
         if answer.citations and not answer.refused:
             by_id = {s.passage.id: s.passage for s in answer.retrieved}
             best = next((by_id[c.passage_id] for c in answer.citations if c.passage_id in by_id), None)

@@ -118,6 +118,9 @@ def test_a_document_without_a_twin_still_answers_the_other_language(twinned_advi
     answer = twinned_advisor.ask("¿Qué servicios ofrece Nuvocargo?")
     assert not answer.refused and answer.lang == "es"
     assert answer.citations[0].doc_id == "alliance/nuvocargo.md"  # English quotes: no Spanish twin exists
+    assert answer.notices.count("Algunas citas están en inglés: su documento no tiene versión en español.") == 1
+    spanish = twinned_advisor.ask("¿Cuál es el salario mínimo en los municipios fronterizos de Sonora?")
+    assert not any("inglés" in n for n in spanish.notices)
 
 
 def test_a_spanish_conversation_through_chat_json_is_answered_in_spanish_from_spanish_passages(corpus_advisor):
