@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import COMPARE_ROWS, compose_compare, compose_extractive
+from advisor.answer import compose_extractive
+from advisor.compare import COMPARE_ROWS, compose_compare
 from advisor.config import Settings
 from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.criteria import criterion_of

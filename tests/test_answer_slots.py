@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from advisor.answer import COMPARE_ROWS
 from advisor.answer_checks import item_count, on_topic, repeated_facts, table_cells
 from advisor.citations import attribution, matching_sources
+from advisor.compare import COMPARE_ROWS
 from advisor.conversation import Conversation
 from advisor.sentences import states_same_fact
 from advisor.slots import parse_slots
