@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from advisor.grounding import numbers_in
 from advisor.lexical import ABBREVIATIONS, coverage, lexical_tokens
 from advisor.retrieval import jaccard
-from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade
+from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
 from advisor.text import fold, split_sentences
 from advisor.types import ScoredPassage
 
@@ -23,8 +23,6 @@ mirrors of one trade-press article)."""
 DATED_PENALTY = 0.02
 """Score taken from a sentence whose figure is more than five years old: a tie-break, as for weak sources."""
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_ATTRIBUTION = re.compile(r"\([^()]*\)\W*$")
-"""The closing "(Economy Ministry, Feb 2025)." of a corpus sentence: its year dates the source, not the fact."""
 _DANGLING = re.compile(
     r"^(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|Here|There|The state|The city|"
     r"Esto|Este|Esta|Estos|Estas|Ello|Ellos)\b"
@@ -109,7 +107,7 @@ def sentence_candidates(
             if _DANGLING.match(sentence):
                 score -= 0.1
             if wanted_years:
-                named_years = set(_YEAR.findall(_ATTRIBUTION.sub("", sentence)))
+                named_years = set(_YEAR.findall(without_attribution(sentence)))
                 if named_years & wanted_years:
                     score += 0.1
                 elif named_years:

@@ -33,6 +33,12 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CLOSING_PARENS = re.compile(r"\([^()]*\)\W*$")
 
 
+def without_attribution(sentence: str) -> str:
+    """``sentence`` without its closing parenthesised source ("(Economy Ministry, Feb 2025)."): the years left are
+    the fact's, not the source's."""
+    return _CLOSING_PARENS.sub("", sentence)
+
+
 def sentence_grade(sentence: str, sources: Sequence[dict]) -> str:
     """The grade of what ``sentence`` rests on: the best grade among the sources its closing attribution names
     (:func:`advisor.citations.named_sources`), ``weak`` when the sentence itself says its source is weak or a
@@ -57,7 +63,7 @@ def data_year(sentence: str, sources: Sequence[dict] = ()) -> int | None:
     dated = [int(y) for src in named_sources(sentence, sources) for y in _YEAR.findall(str(src.get("date", "")))]
     if dated:
         return max(dated)
-    years = [int(y) for y in _YEAR.findall(_CLOSING_PARENS.sub("", sentence))]
+    years = [int(y) for y in _YEAR.findall(without_attribution(sentence))]
     return max(years) if years else None
 
 
@@ -78,6 +84,6 @@ def dated_cue(sentence: str, sources: Sequence[dict] = (), lang: str = "en", tod
     """ " *(dated: 2012 figure)*" when ``sentence`` states a figure (a number other than a year) and its
     :func:`data_year` is dated (:func:`is_dated`), else ""."""
     year = data_year(sentence, sources)
-    if not is_dated(year, today) or not re.search(r"\d", _YEAR.sub("", _CLOSING_PARENS.sub("", sentence))):
+    if not is_dated(year, today) or not re.search(r"\d", _YEAR.sub("", without_attribution(sentence))):
         return ""
     return " " + DATED_CUE.get(lang, DATED_CUE["en"]).format(year=year)
