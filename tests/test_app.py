@@ -279,3 +279,17 @@ def test_loading_the_advisor_says_what_is_loading(corpus_advisor):
     assert any("embedding models" in s for s in steps) and any("lexical (BM25) index" in s for s in steps), steps
     again = run(make_app(corpus_advisor.settings.home))  # loaded once per process: no status the second time
     assert not [s for s in again.status if s.label == "Advisor ready"]
+
+
+def test_a_ranking_renders_as_a_numbered_list_with_bold_labels_and_escaped_text():
+    from advisor.types import Answer
+    from ui.render import answer_markdown
+
+    text = (
+        "The regions the corpus names for this, each with the sentence that says why:\n\n"
+        "1. **Sonora**: Sonora has <b>aerospace</b> clusters in Guaymas. [1]\n"
+        "2. **Baja California**: Mexicali has about 40 aerospace companies. [2]"
+    )
+    lines = answer_markdown(Answer(text=text, citations=[])).splitlines()
+    assert lines[2].startswith("1. **Sonora**: ") and lines[3].startswith("2. **Baja California**: ")
+    assert "\\<b\\>" in lines[2] and lines[2].endswith("**[1]**")  # text escaped, marker kept

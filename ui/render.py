@@ -39,11 +39,13 @@ def _markers(escaped: str, anchor: str | None) -> str:
 
 
 _PART_HEADING = re.compile(r"\*\*([^*\n]+)\*\*")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,2})\.\s+(?:\*\*([^*\n]+)\*\*:\s*)?")
+"""A numbered list item, with the bold label a ranking gives each region."""
 
 
 def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
-    """The answer text, escaped, keeping its paragraphs, ``- `` bullets, tables (compare mode) and the bold part
-    headings of a multi-part answer readable.
+    """The answer text, escaped, keeping its paragraphs, ``- `` bullets, numbered ranking items with their bold
+    region labels, tables (compare mode) and the bold part headings of a multi-part answer readable.
 
     Each ``[n]`` marker becomes a bold link to ``#<anchor>-n`` (the source card) when ``anchor`` is given.
     """
@@ -60,6 +62,11 @@ def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
         heading = _PART_HEADING.fullmatch(stripped)
         if heading:  # a part of a multi-part answer (advisor.multipart), then its answer on the next line
             lines.append(f"**{escape_markdown(heading.group(1))}**  ")
+            continue
+        numbered = _NUMBERED_ITEM.match(line)
+        if numbered:  # a ranking (advisor.answer): "1. **Sonora**: sentence [1]"
+            label = f"**{escape_markdown(numbered.group(2))}**: " if numbered.group(2) else ""
+            lines.append(f"{numbered.group(1)}. {label}{_markers(escape_markdown(line[numbered.end() :]), anchor)}")
             continue
         bullet = line.startswith("- ")
         body = _markers(escape_markdown(line[2:] if bullet else line), anchor)
