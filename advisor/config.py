@@ -49,6 +49,17 @@ class Settings(BaseSettings):
         default=512, ge=16, le=8192, description="Most tokens the LLM may write per answer (5 sentences need ~200)."
     )
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server; unset = embedded.")
+    chroma_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token sent to the Chroma server (Chroma's client auth header, 'Authorization'); needed "
+        "when the server sits behind scripts/chroma-auth-proxy.sh. Never logged or shown.",
+    )
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds the writer lease on a shared Chroma server lasts without renewal (renewed every third "
+        "of it): how long a killed writer blocks the others before they take over and repair.",
+    )
     passage_size: int = Field(default=900, ge=200, le=4000, description="Max passage length, characters.")
     passage_overlap: int = Field(default=100, ge=0, le=1000, description="Overlap between split passages, characters.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages cited at most per answer.")
@@ -77,6 +88,11 @@ class Settings(BaseSettings):
     def manifest_path(self) -> Path:
         """SQLite manifest of ingested files and their passages."""
         return self.home / "manifest.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        """File lock held by the one ingest writing to this ``home`` at a time."""
+        return self.home / "ingest.lock"
 
     @property
     def lexical_dir(self) -> Path:

@@ -6,12 +6,17 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from filelock import FileLock, Timeout
+
 from advisor.config import Settings
 from advisor.embedding import Embedder, get_embedder
-from advisor.errors import IndexMismatch
+from advisor.errors import ConfigError, IndexMismatch
 from advisor.lexical import LexicalIndex
+from advisor.server_lease import writer_name
+from advisor.server_state import ServerState
 from advisor.store import PassageStore
 from ingest.manifest import Manifest
+from ingest.shared_manifest import SharedManifest
 
 
 @dataclass
@@ -34,13 +39,61 @@ class Index:
             IndexMismatch: the collection holds vectors of another model or dimension.
         """
         self.settings.home.mkdir(parents=True, exist_ok=True)
+        token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None
         return PassageStore(
-            str(self.settings.chroma_dir), self.embedder.fingerprint, self.embedder.dimension, self.settings.chroma_url
+            str(self.settings.chroma_dir),
+            self.embedder.fingerprint,
+            self.embedder.dimension,
+            self.settings.chroma_url,
+            token,
         )
+
+    @property
+    def shared(self) -> bool:
+        """True when the index lives on a Chroma server shared with other replicas (``ADVISOR_CHROMA_URL``)."""
+        return bool(self.settings.chroma_url)
+
+    @cached_property
+    def server_state(self) -> ServerState:
+        """The shared-state collection on the Chroma server (file records, journal, stamp, writer lease).
+
+        Raises:
+            ConfigError: as :attr:`store`; also when called without a configured server.
+        """
+        if not self.shared:
+            raise ConfigError("no Chroma server configured (ADVISOR_CHROMA_URL)")
+        return ServerState(self.store.client, self.model_key)
 
     @cached_property
     def manifest(self) -> Manifest:
+        """The SQLite manifest under ``ADVISOR_HOME``; with a shared server, a local mirror of the server's state
+        (:class:`~ingest.shared_manifest.SharedManifest`)."""
+        if self.shared:
+            return SharedManifest(
+                self.settings.manifest_path,
+                lambda: self.server_state,
+                lambda: self.store,
+                writer_name(str(self.settings.home.resolve())),
+            )
         return Manifest(self.settings.manifest_path)
+
+    def sync(self) -> bool:
+        """With a shared server, bring the local mirror up to the server's change stamp (one request when nothing
+        changed; see :meth:`SharedManifest.pull`). Skipped while an ingest in this ``ADVISOR_HOME`` holds the writer
+        lock (it keeps the mirror current itself). Returns True if the mirror was rebuilt; False without a server.
+
+        Raises:
+            ConfigError: the server is unreachable or refuses the token.
+        """
+        if not self.shared:
+            return False
+        manifest = self.manifest
+        assert isinstance(manifest, SharedManifest)
+        try:
+            with FileLock(str(self.settings.lock_path), timeout=0), self._lock:
+                return manifest.pull(self.model_key)
+        except Timeout:
+            return False
 
     @property
     def model_key(self) -> str:

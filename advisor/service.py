@@ -144,8 +144,11 @@ class Advisor:
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the current passages: built on first use, and rebuilt when the manifest shows
-        that an ingest (in this process or another, e.g. the CLI while the app runs) has changed the passages."""
+        that an ingest (in this process or another, e.g. the CLI while the app runs) has changed the passages. With a
+        shared Chroma server, the local mirror is first brought up to the server's change stamp (one request when
+        nothing changed), so an ingest made by another replica is seen at the next question."""
         with self._lock:
+            self.index.sync()
             version = self.index.manifest.version()
             if self._retriever is not None and version != self._version:
                 self._retriever = None
@@ -178,7 +181,8 @@ class Advisor:
         return self._resolver
 
     def status(self) -> IndexStatus:
-        """Counts and state of the index for the configured embedding model."""
+        """Counts and state of the index for the configured embedding model (synced from a shared server first)."""
+        self.index.sync()
         files = self.index.manifest.files(self.index.model_key)
         ok = [f for f in files if f.status == "ok" or f.n_passages]
         return IndexStatus(

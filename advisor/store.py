@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -25,9 +26,17 @@ def collection_name(fingerprint: str) -> str:
     return f"passages-{fingerprint}"[:63].rstrip("-")
 
 
-def to_chroma_metadata(passage: Passage) -> dict:
-    """Flatten a passage's metadata to Chroma scalars (str, int, float, bool); None values are dropped."""
+def to_chroma_metadata(passage: Passage, origin: tuple[str, str] | None = None) -> dict:
+    """Flatten a passage's metadata to Chroma scalars (str, int, float, bool); None values are dropped.
+
+    ``origin`` is ``(file key, file SHA-256)`` of the file version the passage was cut from: stored with the
+    passage, with its metadata as JSON, so that a replica can rebuild the passage from the server alone
+    (:meth:`PassageStore.records`) and tell a committed file version's passages from an unfinished ingest's.
+    """
     meta: dict = {"doc_id": passage.doc_id, "title": passage.title, "position": passage.position}
+    if origin is not None:
+        meta["file_key"], meta["file_sha256"] = origin
+        meta["passage_meta"] = json.dumps(passage.metadata, ensure_ascii=False, default=str)
     if passage.section:
         meta["section"] = passage.section
     if passage.page is not None:
@@ -116,6 +125,86 @@ def check_collection(collection, fingerprint: str, dimension: int) -> None:
 
 
 @dataclass(frozen=True)
+class StoredPassage:
+    """A passage as the server holds it, with the file version (key, SHA-256) it was cut from."""
+
+    passage: Passage
+    file_key: str
+    file_sha256: str | None
+
+
+def passage_from_chroma(pid: str, text: str, meta: dict) -> StoredPassage | None:
+    """Rebuild a passage written with an origin by :func:`to_chroma_metadata`; None for one written without."""
+    if "file_key" not in meta or "passage_meta" not in meta:
+        return None
+    passage = Passage(
+        id=pid,
+        doc_id=meta["doc_id"],
+        text=text,
+        title=meta["title"],
+        position=int(meta["position"]),
+        section=meta.get("section"),
+        page=meta.get("page"),
+        page_label=meta.get("page_label"),
+        metadata=json.loads(meta["passage_meta"]),
+    )
+    return StoredPassage(passage, meta["file_key"], meta.get("file_sha256"))
+
+
+AUTH_HEADER = "Authorization"
+"""Where the Chroma client sends ``ADVISOR_CHROMA_TOKEN`` (as ``Bearer <token>``, Chroma's token auth provider)."""
+
+
+def connect(chroma_url: str, token: str | None = None):
+    """An ``HttpClient`` to the Chroma server at ``chroma_url`` (``http(s)://host:port``), sending ``token`` in
+    Chroma's client auth header; checked with a heartbeat and the server's version.
+
+    Raises:
+        ConfigError: the URL is malformed, the server is unreachable, refuses the token (missing or wrong: the
+            message says which, never the token), or runs another major version than the client.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import AuthorizationError, ChromaAuthError
+
+    url = urlparse(chroma_url)
+    if not url.hostname or url.scheme not in ("http", "https"):
+        raise ConfigError(f"ADVISOR_CHROMA_URL {chroma_url!r} is not http://host:port")
+    extra: dict = {}
+    if token:
+        extra = {
+            "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+            "chroma_client_auth_credentials": token,
+            "chroma_auth_token_transport_header": AUTH_HEADER,
+        }
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=ChromaSettings(anonymized_telemetry=False, **extra),
+        )
+        client.heartbeat()
+        server_version = client.get_version()
+    except (AuthorizationError, ChromaAuthError) as exc:
+        given = "ADVISOR_CHROMA_TOKEN was refused" if token else "ADVISOR_CHROMA_TOKEN is not set"
+        raise ConfigError(
+            f"The Chroma server at {chroma_url} needs a valid token: {given} ({_without(str(exc), token)})."
+        ) from None
+    except ValueError as exc:  # the client's own token check (characters outside ASCII punctuation/letters/digits)
+        raise ConfigError(f"ADVISOR_CHROMA_TOKEN is not usable: {_without(str(exc), token)}") from None
+    except Exception as exc:  # httpx/chromadb raise many types for "not reachable"; all mean the same here
+        raise ConfigError(f"Cannot reach the Chroma server at {chroma_url}: {_without(str(exc), token)}") from None
+    check_server_version(server_version, chromadb.__version__, chroma_url)
+    return client
+
+
+def _without(text: str, secret: str | None) -> str:
+    """``text`` with any occurrence of ``secret`` masked (an error message must never show the token)."""
+    return text.replace(secret, "***") if secret else text
+
+
+@dataclass(frozen=True)
 class DenseHit:
     """One dense-retrieval result: passage id and cosine similarity in [-1, 1]."""
 
@@ -127,32 +216,26 @@ class PassageStore:
     """A Chroma collection of passages and their embeddings.
 
     ``chroma_url`` None -> embedded ``PersistentClient(path)``; else ``HttpClient`` to a Chroma server
-    (``http://host:port``). Raises :class:`ConfigError` if the server cannot be reached or its major version
-    differs from the client's, :class:`IndexMismatch` if the collection was made for another model/dimension.
+    (``http://host:port``) sending ``chroma_token`` (see :func:`connect`). Raises :class:`ConfigError` if the server
+    cannot be reached, refuses the token or runs another major version than the client, :class:`IndexMismatch` if
+    the collection was made for another model/dimension.
     """
 
-    def __init__(self, path: str, fingerprint: str, dimension: int, chroma_url: str | None = None):
+    def __init__(
+        self,
+        path: str,
+        fingerprint: str,
+        dimension: int,
+        chroma_url: str | None = None,
+        chroma_token: str | None = None,
+    ):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(chroma_url)
-            if not url.hostname:
-                raise ConfigError(f"ADVISOR_CHROMA_URL {chroma_url!r} is not http://host:port")
-            try:
-                self.client = chromadb.HttpClient(
-                    host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
-                )
-                self.client.heartbeat()
-                server_version = self.client.get_version()
-            except Exception as exc:
-                raise ConfigError(f"Cannot reach the Chroma server at {chroma_url}: {exc}") from exc
-            check_server_version(server_version, chromadb.__version__, chroma_url)
+            self.client = connect(chroma_url, chroma_token)
         else:
-            self.client = chromadb.PersistentClient(path=path, settings=chroma_settings)
+            self.client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
         self.fingerprint = fingerprint
         self.dimension = dimension
         self.collection = self.client.get_or_create_collection(
@@ -171,18 +254,51 @@ class PassageStore:
         for start in range(0, n, size):
             yield slice(start, start + size)
 
-    def upsert(self, passages: Sequence[Passage], embeddings: np.ndarray) -> None:
-        """Insert or replace passages with their ``(len(passages), dimension)`` float32 embeddings, in batches."""
-        if len(passages) != len(embeddings):
-            raise ValueError("passages and embeddings differ in length")
+    def upsert(
+        self,
+        passages: Sequence[Passage],
+        embeddings: np.ndarray,
+        origins: Sequence[tuple[str, str]] | None = None,
+    ) -> None:
+        """Insert or replace passages with their ``(len(passages), dimension)`` float32 embeddings, in batches.
+
+        ``origins``: per passage, ``(file key, file SHA-256)`` of its file version (see :func:`to_chroma_metadata`).
+        """
+        if len(passages) != len(embeddings) or (origins is not None and len(origins) != len(passages)):
+            raise ValueError("passages, embeddings and origins differ in length")
         for part in self._batches(len(passages)):
             chunk = passages[part]
+            where_from = origins[part] if origins is not None else [None] * len(chunk)
             self.collection.upsert(
                 ids=[p.id for p in chunk],
                 embeddings=np.asarray(embeddings[part], dtype=np.float32),
                 documents=[p.text for p in chunk],
-                metadatas=[to_chroma_metadata(p) for p in chunk],
+                metadatas=[to_chroma_metadata(p, o) for p, o in zip(chunk, where_from, strict=True)],
             )
+
+    def records(self, page_size: int = 1000) -> Iterable[StoredPassage]:
+        """Every stored passage written with an origin, rebuilt from its text and metadata, in pages of
+        ``page_size`` (one request each)."""
+        offset = 0
+        while True:
+            res = self.collection.get(include=["documents", "metadatas"], limit=page_size, offset=offset)
+            for pid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                stored = passage_from_chroma(pid, text or "", meta or {})
+                if stored is not None:
+                    yield stored
+            if len(res["ids"]) < page_size:
+                return
+            offset += page_size
+
+    def origins(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Stored passage id -> ``(file key, file SHA-256)`` for those of ``ids`` that exist."""
+        out: dict[str, tuple[str | None, str | None]] = {}
+        ids = list(ids)
+        for part in self._batches(len(ids)):
+            res = self.collection.get(ids=ids[part], include=["metadatas"])
+            for pid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                out[pid] = ((meta or {}).get("file_key"), (meta or {}).get("file_sha256"))
+        return out
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete passages by id (unknown ids are ignored), in batches."""

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_file ON passages (model, file_key);
 CREATE INDEX IF NOT EXISTS files_sha ON files (model, sha256);
 CREATE TABLE IF NOT EXISTS journal (id TEXT NOT NULL, model TEXT NOT NULL, PRIMARY KEY (id, model));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -124,22 +125,7 @@ class Manifest:
             self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (record.model, record.key))
             self.db.executemany(
                 "INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        p.id,
-                        record.model,
-                        record.key,
-                        p.doc_id,
-                        p.position,
-                        p.title,
-                        p.section,
-                        p.page,
-                        p.page_label,
-                        p.text,
-                        json.dumps(p.metadata, ensure_ascii=False, default=str),
-                    )
-                    for p in passages
-                ],
+                [_passage_row(p, record.model, record.key) for p in passages],
             )
             self._put(record)
 
@@ -216,6 +202,35 @@ class Manifest:
             self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (model, key))
             self.db.execute("DELETE FROM files WHERE key=? AND model=?", (key, model))
 
+    def get_meta(self, key: str) -> str | None:
+        """A value of the small key-value table (e.g. the server stamp a mirror was built from), or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set (or, with None, delete) a key of the small key-value table."""
+        with self.db:
+            if value is None:
+                self.db.execute("DELETE FROM meta WHERE key=?", (key,))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    def replace_model(
+        self, model: str, files: Sequence[FileRecord], passages: Sequence[tuple[Passage, str]], meta: dict[str, str]
+    ) -> None:
+        """Replace everything recorded for ``model`` by ``files`` and ``passages`` (each with its file key), and set
+        ``meta`` keys, in one transaction (a mirror rebuilt from a shared server)."""
+        with self.db:
+            self.db.execute("DELETE FROM passages WHERE model=?", (model,))
+            self.db.execute("DELETE FROM files WHERE model=?", (model,))
+            for record in files:
+                self._put(record)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [_passage_row(p, model, key) for p, key in passages],
+            )
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?,?)", list(meta.items()))
+
     def _put(self, r: FileRecord) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -233,3 +248,19 @@ class Manifest:
                 r.ingested_at,
             ),
         )
+
+
+def _passage_row(p: Passage, model: str, file_key: str) -> tuple:
+    return (
+        p.id,
+        model,
+        file_key,
+        p.doc_id,
+        p.position,
+        p.title,
+        p.section,
+        p.page,
+        p.page_label,
+        p.text,
+        json.dumps(p.metadata, ensure_ascii=False, default=str),
+    )

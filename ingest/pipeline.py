@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from advisor.errors import IndexBusy, IngestError
 from advisor.index import Index
+from advisor.server_lease import ServerLease
 from advisor.types import Passage
 from ingest.chunking import chunk_document
 from ingest.discovery import FoundFile, discover
@@ -26,6 +27,7 @@ from ingest.discovery import sha256_of as _sha256
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord
 from ingest.pdf_worker import PdfWorker, timed_out_budget
+from ingest.shared_manifest import committed_versions
 
 ProgressFn = Callable[[int, int, str], None]
 """``progress(files_done, files_total, current_doc_id)``."""
@@ -85,14 +87,19 @@ def ingest(
     settings = index.settings
     settings.home.mkdir(parents=True, exist_ok=True)
     wait = settings.lock_timeout if lock_timeout is None else lock_timeout
-    lock = FileLock(str(settings.home / "ingest.lock"))
+    lock = FileLock(str(settings.lock_path))
     try:
         lock.acquire(timeout=wait)
     except Timeout as exc:
         raise IndexBusy(
             f"Index busy: another ingest is writing to {settings.home} (waited {wait:g} s); try again when it ends."
         ) from exc
+    lease: ServerLease | None = None
     try:
+        if index.shared:  # the writer lock of every machine sharing the server
+            lease = ServerLease(index.server_state, index.manifest.writer, ttl=settings.lease_seconds)
+            lease.acquire(timeout=max(0.0, wait - (time.perf_counter() - started)))
+            index.manifest.pull(index.model_key)  # what the other replicas wrote
         report = IngestReport()
         reconcile(index)  # repair what an interrupted run left
         found = discover(paths, report)
@@ -100,20 +107,31 @@ def ingest(
         if prune:
             _prune(index, paths, {f.path.as_posix() for f in found}, report)
         with PdfWorker(settings.file_timeout) as pdf:
-            _ingest_files(index, found, report, progress, on_passages, pdf)
+            _ingest_files(index, found, report, progress, on_passages, pdf, lease)
         reconcile(index)
+        _publish(index)
         index.lexical(check_model=False)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
     finally:
+        if lease is not None:
+            lease.release()
         lock.release()
+
+
+def _publish(index: Index) -> None:
+    """With a shared server, tell the other replicas that committed writes happened (a new change stamp)."""
+    if index.shared:
+        index.manifest.publish(index.model_key)
 
 
 class _Writer:
     """Collects loaded files and writes them in batches: journal -> vectors -> manifest -> stale deletes."""
 
-    def __init__(self, index: Index, report: IngestReport, on_passages: PassagesFn | None):
-        self.index, self.report, self.on_passages = index, report, on_passages
+    def __init__(
+        self, index: Index, report: IngestReport, on_passages: PassagesFn | None, lease: ServerLease | None = None
+    ):
+        self.index, self.report, self.on_passages, self.lease = index, report, on_passages, lease
         self.pending: list[_Pending] = []
         self.n_pending = 0
         self.written = 0
@@ -130,15 +148,18 @@ class _Writer:
         pending, self.pending, self.n_pending = self.pending, [], 0
         if not pending:
             return
+        if self.lease is not None:
+            self.lease.check()  # never write after another writer took over
         index, model = self.index, self.index.model_key
         passages = [p for item in pending for p in item.passages]
+        origins = [(item.record.key, item.record.sha256 or "") for item in pending for _ in item.passages]
         stale: list[str] = []
         for item in pending:
             new_ids = {p.id for p in item.passages}
             stale += [i for i in item.old_ids if i not in new_ids]
         index.manifest.journal_add([p.id for p in passages] + stale, model)
         vectors = index.embedder.embed_documents([p.indexed_text for p in passages])
-        index.store.upsert(passages, vectors)
+        index.store.upsert(passages, vectors, origins)
         for item in pending:
             new_ids = {p.id for p in item.passages}
             index.manifest.replace_file(item.record, item.passages)
@@ -150,6 +171,7 @@ class _Writer:
                 self.report.updated += 1
         index.store.delete(stale)
         index.manifest.journal_clear(model)
+        _publish(index)
         self.written += len(passages)
         if self.on_passages:
             self.on_passages(self.written)
@@ -178,9 +200,10 @@ def _ingest_files(
     progress: ProgressFn | None,
     on_passages: PassagesFn | None,
     pdf: PdfWorker,
+    lease: ServerLease | None = None,
 ) -> None:
     settings, manifest, model = index.settings, index.manifest, index.model_key
-    writer = _Writer(index, report, on_passages)
+    writer = _Writer(index, report, on_passages, lease)
     first_with: dict[str, str] = {}  # content hash -> doc id of the file holding that content's passages
     candidates: list[_Candidate] = []
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
@@ -268,7 +291,9 @@ def _load(
     key = item.path.as_posix()
     try:
         doc = load_document(item.path, item.doc_id, pdf_loader=pdf.load)
-        passages = chunk_document(doc, key, settings.passage_size, settings.passage_overlap)
+        # the version's hash is part of the passage ids, so two versions of a file never share an id (a repair
+        # deletes an unfinished version's passages without touching the committed one's)
+        passages = chunk_document(doc, f"{key}@{digest}", settings.passage_size, settings.passage_overlap)
         if not passages:
             raise IngestError(item.doc_id, "no text to index")
     except IngestError as exc:
@@ -303,9 +328,12 @@ def reconcile(index: Index) -> tuple[int, int]:
     Journaled ids the manifest does not hold are deleted from the store (writes of a batch that never committed, or
     stale passages whose delete was cut short). Passages the manifest holds but the store lacks are re-embedded and
     written. With an embedded store (owned by this manifest alone), any other stored id is deleted too; on a shared
-    Chroma server only journaled ids are ever deleted, so other users' passages are never touched.
+    Chroma server only journaled ids are ever deleted, so other users' passages are never touched; there the journal
+    is the server's (:func:`_reconcile_server`), so a writer on another machine repairs what a killed one left.
     """
     model, manifest, store = index.model_key, index.manifest, index.store
+    if index.shared:
+        _reconcile_server(index)
     known = set(manifest.passage_ids(model))
     extra = sorted(set(manifest.journal(model)) - known)
     store.delete(extra)
@@ -322,3 +350,16 @@ def reconcile(index: Index) -> tuple[int, int]:
             store.upsert(passages, index.embedder.embed_documents([p.indexed_text for p in passages]))
     manifest.journal_clear(model)
     return len(extra), len(missing)
+
+
+def _reconcile_server(index: Index) -> None:
+    """Repair a shared server after a writer died (called under the server's writer lease): every journaled passage
+    id of any writer whose passage is not of its file's committed version is deleted, then the journal is cleared."""
+    state = index.server_state
+    journal = state.journal()
+    if not journal:
+        return
+    committed = committed_versions(state.files())
+    origins = index.store.origins(journal)
+    index.store.delete(pid for pid, (key, sha) in origins.items() if not key or committed.get(key) != sha)
+    state.journal_clear(journal)
