@@ -48,6 +48,7 @@ http {
   uwsgi_temp_path $RUN_DIR/tmp/uwsgi;
   scgi_temp_path $RUN_DIR/tmp/scgi;
   client_max_body_size 256m;
+  client_body_buffer_size 1m;
   server_tokens off;
   map \$http_authorization \$advisor_auth {
     default "wrong";
@@ -69,6 +70,9 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_read_timeout 300s;
+      # stream bodies both ways: no temp files (as root, nginx's workers run as nobody, who may not reach RUN_DIR)
+      proxy_request_buffering off;
+      proxy_buffering off;
     }
   }
 }

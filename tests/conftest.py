@@ -88,3 +88,16 @@ def corpus_advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
 def pdf_samples() -> Path:
     assert PDF_SAMPLES.is_dir(), f"missing {PDF_SAMPLES}: tests need ../shared/pdf-samples"
     return PDF_SAMPLES
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    """A real `chroma run` on a free loopback port, stopped after the test."""
+    from tests.servers import ChromaServer
+
+    server = ChromaServer(tmp_path / "chroma-data", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

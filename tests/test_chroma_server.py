@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,48 +10,8 @@ from advisor.errors import ConfigError
 from advisor.index import Index
 from advisor.store import check_server_version
 from ingest.pipeline import ingest
-from tests.conftest import ROOT, free_port, make_settings, wait_for_http
-
-CHROMA = ROOT / ".venv" / "bin" / "chroma"
-
-
-class ChromaServer:
-    """A `chroma run` process on 127.0.0.1:port with its data in ``path``; start/stop may be repeated."""
-
-    def __init__(self, path: Path, port: int):
-        self.path, self.port = path, port
-        self.proc: subprocess.Popen | None = None
-        self.url = f"http://127.0.0.1:{port}"
-
-    def start(self) -> None:
-        log = (self.path.parent / "chroma.log").open("ab")
-        self.proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for_http(f"{self.url}/api/v2/heartbeat", self.proc, self.path.parent / "chroma.log", timeout=60)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
-    assert CHROMA.exists(), "the chroma CLI is installed with chromadb"
-    server = ChromaServer(tmp_path / "chroma-data", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()  # always stop the server this test started
+from tests.conftest import make_settings
+from tests.servers import ChromaServer
 
 
 def test_ingest_query_restart_keeps_counts(chroma_server: ChromaServer, tmp_path: Path):
