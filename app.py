@@ -13,6 +13,7 @@ import uuid
 
 import streamlit as st
 
+from advisor.access import Access, decide_access
 from advisor.config import Settings, load_settings
 from advisor.conversation import Conversation
 from advisor.errors import AdvisorError
@@ -121,13 +122,40 @@ def ask(advisor: Advisor, question: str, mode: str, filters: Filters, lang: str,
         show_answer(msg, lang, store, stream=draft is None)  # an LLM answer was already streamed as its draft
 
 
+def auth_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section, i.e. Streamlit's OIDC sign-in is set up."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def sign_in_page(lang: str) -> None:
+    """All that a visitor who is not signed in sees: why, and the sign-in button (Streamlit's ``st.login``)."""
+    st.title(t("auth_title", lang), anchor=False)
+    st.caption(t("auth_why", lang))
+    st.button(t("auth_sign_in", lang), key="sign-in", on_click=st.login, type="primary", icon=":material/login:")
+
+
 def main(lang: str) -> None:
-    """Draw the page for this session: sidebar, then the chat or the knowledge-base view."""
+    """Draw the page for this session: sign-in when required, the sidebar, then the chat or the knowledge-base view."""
+    try:
+        settings = load_settings()
+    except AdvisorError as exc:
+        st.title(t("title", lang), anchor=False)
+        st.error(t("error_open", lang, reason=escape_markdown(str(exc))))
+        return
+    configured = auth_configured()
+    access: Access = decide_access(configured, st.user.to_dict() if configured else {}, settings.uploaders)
+    if access.sign_in_required:
+        sign_in_page(lang)
+        return
+    sidebar.account(access, lang)
     st.session_state.setdefault("session_id", uuid.uuid4().hex)
     st.session_state.setdefault("messages", [])
     st.session_state.setdefault("conversation", Conversation())
     try:
-        settings_json = load_settings().model_dump_json()
+        settings_json = settings.model_dump_json()
         advisor = get_advisor(settings_json)
         load_advisor(advisor, lang)
         status = advisor.status()
@@ -139,11 +167,11 @@ def main(lang: str) -> None:
     store = get_feedback_store(settings_json)
     view = sidebar.view_selector(lang)
     if view == "corpus":
-        sidebar.status_panel(advisor, status, lang)
+        sidebar.status_panel(advisor, status, lang, access)
         corpus_page(summary, lang)
         return
     mode, filters, export_slot = sidebar.chat_controls(summary, lang)
-    sidebar.status_panel(advisor, status, lang)
+    sidebar.status_panel(advisor, status, lang, access)
     st.title(t("title", lang), anchor=False)
     st.caption(t("tagline", lang))
     if advisor.llm_problem:

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         description="Bearer token sent to the Chroma server (Chroma's client auth header, 'Authorization'); needed "
         "when the server sits behind scripts/chroma-auth-proxy.sh. Never logged or shown.",
     )
+    uploaders: str = Field(
+        default="",
+        description="With sign-in configured (an [auth] section in .streamlit/secrets.toml): who may add documents "
+        "in the app: '*' (every signed-in user), e-mail addresses, '@domain' entries and 'role:NAME' (a roles/groups "
+        "claim), comma-separated; empty = nobody. Without sign-in the app is local and its one user may add documents.",
+    )
     lease_seconds: float = Field(
         default=30.0,
         gt=0,

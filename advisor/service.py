@@ -199,10 +199,11 @@ class Advisor:
         prune: bool = False,
         progress: ProgressFn | None = None,
         on_passages: Callable[[int], None] | None = None,
+        metadata: dict | None = None,
     ) -> IngestReport:
         """Ingest files or folders (see :func:`ingest.pipeline.ingest`; ``progress(done, total, name)`` per file,
-        ``on_passages(written)`` per batch), then refresh the retriever."""
-        report = ingest(self.index, paths, prune=prune, progress=progress, on_passages=on_passages)
+        ``on_passages(written)`` per batch, ``metadata`` added to their passages), then refresh the retriever."""
+        report = ingest(self.index, paths, prune=prune, progress=progress, on_passages=on_passages, metadata=metadata)
         with self._lock:
             self._retriever = None
         return report

@@ -11,8 +11,20 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from advisor.types import Passage, SourceDocument, passage_id
 
-PASSAGE_METADATA_KEYS = ("doc_type", "regions", "sectors", "partners", "as_of", "language", "twin", "sources")
-"""Front-matter fields copied onto every passage (filters and citation cards use them)."""
+PASSAGE_METADATA_KEYS = (
+    "doc_type",
+    "regions",
+    "sectors",
+    "partners",
+    "as_of",
+    "language",
+    "twin",
+    "sources",
+    "uploaded_by",
+    "uploaded_at",
+)
+"""Front-matter fields (and, for documents added in the app, who added them and when: ISO 8601 UTC) copied onto
+every passage (filters, citation cards and the knowledge-base view use them)."""
 
 
 def make_splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:

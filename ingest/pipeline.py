@@ -71,8 +71,12 @@ def ingest(
     progress: ProgressFn | None = None,
     lock_timeout: float | None = None,
     on_passages: PassagesFn | None = None,
+    metadata: dict | None = None,
 ) -> IngestReport:
     """Ingest ``paths`` (files or folders) into ``index``.
+
+    ``metadata``: added to every passage of the files written in this run (e.g. ``uploaded_by``/``uploaded_at``
+    for documents added in the app; keys must be in :data:`ingest.chunking.PASSAGE_METADATA_KEYS`).
 
     ``prune``: also remove from the index the files recorded under these folders that no longer exist on disk.
     ``lock_timeout``: seconds to wait for another ingest to finish (default ``settings.lock_timeout``).
@@ -107,7 +111,7 @@ def ingest(
         if prune:
             _prune(index, paths, {f.path.as_posix() for f in found}, report)
         with PdfWorker(settings.file_timeout) as pdf:
-            _ingest_files(index, found, report, progress, on_passages, pdf, lease)
+            _ingest_files(index, found, report, progress, on_passages, pdf, lease, metadata or {})
         reconcile(index)
         _publish(index)
         index.lexical(check_model=False)
@@ -129,9 +133,15 @@ class _Writer:
     """Collects loaded files and writes them in batches: journal -> vectors -> manifest -> stale deletes."""
 
     def __init__(
-        self, index: Index, report: IngestReport, on_passages: PassagesFn | None, lease: ServerLease | None = None
+        self,
+        index: Index,
+        report: IngestReport,
+        on_passages: PassagesFn | None,
+        lease: ServerLease | None = None,
+        metadata: dict | None = None,
     ):
         self.index, self.report, self.on_passages, self.lease = index, report, on_passages, lease
+        self.metadata = metadata or {}  # added to every passage written (see ingest())
         self.pending: list[_Pending] = []
         self.n_pending = 0
         self.written = 0
@@ -200,10 +210,11 @@ def _ingest_files(
     progress: ProgressFn | None,
     on_passages: PassagesFn | None,
     pdf: PdfWorker,
-    lease: ServerLease | None = None,
+    lease: ServerLease | None,
+    metadata: dict,
 ) -> None:
     settings, manifest, model = index.settings, index.manifest, index.model_key
-    writer = _Writer(index, report, on_passages, lease)
+    writer = _Writer(index, report, on_passages, lease, metadata)
     first_with: dict[str, str] = {}  # content hash -> doc id of the file holding that content's passages
     candidates: list[_Candidate] = []
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
@@ -291,6 +302,7 @@ def _load(
     key = item.path.as_posix()
     try:
         doc = load_document(item.path, item.doc_id, pdf_loader=pdf.load)
+        doc.metadata.update(writer.metadata)
         # the version's hash is part of the passage ids, so two versions of a file never share an id (a repair
         # deletes an unfinished version's passages without touching the committed one's)
         passages = chunk_document(doc, f"{key}@{digest}", settings.passage_size, settings.passage_overlap)

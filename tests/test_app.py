@@ -231,7 +231,7 @@ def test_upload_adds_a_document_to_an_empty_index(tmp_path):
     assert any("0 documents" in m.value for m in at.sidebar.markdown)
     run(at, at.get("file_uploader")[0].upload("../../Zorblax memo.md", UPLOAD, "text/markdown").run)
     run(at, at.button(key="upload-go").click().run)
-    assert (home / "uploads" / "Zorblax_memo.md").read_bytes() == UPLOAD
+    assert (home / "uploads" / "local_user" / "Zorblax_memo.md").read_bytes() == UPLOAD
     assert not (tmp_path / "Zorblax memo.md").exists()
     assert any("Added 1" in s.value for s in at.sidebar.success), [s.value for s in at.sidebar.success]
     assert any("1 documents" in m.value for m in at.sidebar.markdown)
@@ -293,3 +293,54 @@ def test_a_ranking_renders_as_a_numbered_list_with_bold_labels_and_escaped_text(
     lines = answer_markdown(Answer(text=text, citations=[])).splitlines()
     assert lines[2].startswith("1. **Sonora**: ") and lines[3].startswith("2. **Baja California**: ")
     assert "\\<b\\>" in lines[2] and lines[2].endswith("**[1]**")  # text escaped, marker kept
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret-of-some-length",
+    "client_id": "advisor",
+    "client_secret": "test-client-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def signed(at: AppTest, user: dict) -> AppTest:
+    at.secrets["auth"] = AUTH
+    at.user = user
+    return at
+
+
+def test_without_sign_in_configured_the_sidebar_says_the_app_is_local(app):
+    assert any("No sign-in is configured" in c.value for c in app.sidebar.caption)
+    assert app.get("file_uploader")  # the local user may add documents
+
+
+def test_with_sign_in_configured_a_visitor_sees_only_the_sign_in_page(corpus_advisor):
+    at = run(signed(make_app(corpus_advisor.settings.home), {"is_logged_in": False}))
+    assert at.title[0].value == "Sign in to use the advisor"
+    assert at.button(key="sign-in").label == "Sign in"
+    assert not at.chat_input and not at.get("file_uploader") and not at.sidebar.markdown
+
+
+def test_uploads_only_for_users_the_setting_names_and_stored_with_who_and_when(tmp_path):
+    home = tmp_path / "home"
+    ana = {"is_logged_in": True, "email": "ana@bridge49.com", "email_verified": True}
+    at = run(signed(make_app(home, ADVISOR_UPLOADERS="@bridge49.com"), ana))
+    assert any("Signed in as ana@bridge49.com" in c.value for c in at.sidebar.caption)
+    run(at, at.get("file_uploader")[0].upload("memo.md", UPLOAD, "text/markdown").run)
+    run(at, at.button(key="upload-go").click().run)
+    assert (home / "uploads" / "ana_bridge49.com" / "memo.md").read_bytes() == UPLOAD
+    settings = Settings(home=home)
+    from advisor.index import Index
+
+    index = Index(settings)
+    passages = index.manifest.passages(index.model_key)
+    assert passages and {p.metadata["uploaded_by"] for p in passages} == {"ana@bridge49.com"}
+    assert all(p.metadata["uploaded_at"].endswith("+00:00") for p in passages)
+
+    bob = {"is_logged_in": True, "email": "bob@elsewhere.com", "email_verified": True}
+    other = run(signed(make_app(home, ADVISOR_UPLOADERS="@bridge49.com"), bob))
+    assert not other.get("file_uploader")
+    assert any("not enabled for bob@elsewhere.com" in c.value for c in other.sidebar.caption)
+    ask(other, "What duty do Zorblax widgets pay?")  # bob may still ask
+    assert not answers(other)[-1].refused

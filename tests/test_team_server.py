@@ -186,7 +186,8 @@ def test_two_writers_on_two_homes_take_turns_and_the_index_ends_consistent(chrom
     ids = _assert_server_consistent(third)
     third.sync()
     assert set(third.manifest.passage_ids(third.model_key)) == ids
-    assert {r.doc_id for r in third.manifest.files(third.model_key)} == {p.name for p in [*one.iterdir(), *two.iterdir()]}
+    names = {p.name for p in [*one.iterdir(), *two.iterdir()]}
+    assert {r.doc_id for r in third.manifest.files(third.model_key)} == names
 
 
 def test_a_writer_finding_the_lease_held_waits_then_says_index_busy_naming_the_holder(

@@ -28,6 +28,10 @@ class DocumentRow:
     as_of: str
     passages: int
     ingested_at: float | None
+    uploaded_by: str = ""
+    """Who added the document in the app ("" for documents ingested from the command line)."""
+    uploaded_at: str = ""
+    """When, ISO 8601 UTC."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ def summarize(files: Iterable, passages: Iterable[Passage]) -> CorpusSummary:
                 as_of=str(meta.get("as_of") or ""),
                 passages=f.n_passages,
                 ingested_at=f.ingested_at,
+                uploaded_by=str(meta.get("uploaded_by") or ""),
+                uploaded_at=str(meta.get("uploaded_at") or ""),
             )
         )
     options = {

@@ -26,6 +26,7 @@ def documents_frame(rows, lang: str) -> pd.DataFrame:
             t("col_ingested", lang): [
                 dt.datetime.fromtimestamp(r.ingested_at) if r.ingested_at else None for r in rows
             ],
+            t("col_uploaded_by", lang): [r.uploaded_by for r in rows],
             t("col_doc", lang): [r.doc_id for r in rows],
         }
     )

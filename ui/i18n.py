@@ -94,6 +94,15 @@ LABELS: dict[str, dict[str, str]] = {
         "col_passages": "Passages",
         "col_ingested": "Ingested",
         "col_reason": "Reason",
+        "col_uploaded_by": "Added by",
+        "auth_local": "No sign-in is configured: this app serves only this computer (localhost), and its user may add "
+        "documents. A team deployment signs users in (README, Team deployment).",
+        "auth_signed_in": "Signed in as {user}",
+        "auth_sign_out": "Sign out",
+        "auth_title": "Sign in to use the advisor",
+        "auth_why": "This advisor is for signed-in members of the team.",
+        "auth_sign_in": "Sign in",
+        "upload_not_allowed": "Adding documents is not enabled for {user}; ask an administrator (ADVISOR_UPLOADERS).",
         "documents": "documents",
         "passages": "passages",
         "export_title": "Nearshoring Advisor — conversation",
@@ -192,6 +201,17 @@ LABELS: dict[str, dict[str, str]] = {
         "col_passages": "Pasajes",
         "col_ingested": "Ingerido",
         "col_reason": "Motivo",
+        "col_uploaded_by": "Agregado por",
+        "auth_local": "No hay inicio de sesión configurado: la aplicación solo atiende a esta computadora "
+        "(localhost) y su usuario puede agregar documentos. Un despliegue de equipo pide iniciar sesión (README, "
+        "Team deployment).",
+        "auth_signed_in": "Sesión iniciada como {user}",
+        "auth_sign_out": "Cerrar sesión",
+        "auth_title": "Inicie sesión para usar el asesor",
+        "auth_why": "Este asesor es para miembros del equipo con sesión iniciada.",
+        "auth_sign_in": "Iniciar sesión",
+        "upload_not_allowed": "Agregar documentos no está habilitado para {user}; pídalo a un administrador "
+        "(ADVISOR_UPLOADERS).",
         "documents": "documentos",
         "passages": "pasajes",
         "export_title": "Asesor de Nearshoring — conversación",

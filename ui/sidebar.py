@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
 
 import streamlit as st
 
+from advisor.access import Access
 from advisor.conversation import Conversation
 from advisor.errors import AdvisorError
 from advisor.types import Filters
@@ -105,8 +107,18 @@ def filters_text(filters: Filters, lang: str) -> str:
     return ", ".join(values)
 
 
-def status_panel(advisor, status, lang: str) -> None:
-    """Documents, passages, model and last ingest, failure count, and the document upload."""
+def account(access: Access, lang: str) -> None:
+    """Who is signed in, with a sign-out button; or, without sign-in configured, that the app is local only."""
+    with st.sidebar:
+        if not access.auth_configured:
+            st.caption(t("auth_local", lang), help=None)
+            return
+        st.caption(t("auth_signed_in", lang, user=access.user))
+        st.button(t("auth_sign_out", lang), key="sign-out", on_click=st.logout, icon=":material/logout:")
+
+
+def status_panel(advisor, status, lang: str, access: Access) -> None:
+    """Documents, passages, model and last ingest, failure count, and the document upload (for users who may)."""
     with st.sidebar:
         st.divider()
         st.subheader(t("kb", lang))
@@ -115,6 +127,9 @@ def status_panel(advisor, status, lang: str) -> None:
         st.caption(t("kb_last", lang, when=format_when(status.last_ingest, t("kb_never", lang))))
         if status.failures:
             st.warning(t("kb_failures", lang, n=len(status.failures)))
+        if not access.can_upload:
+            st.caption(t("upload_not_allowed", lang, user=access.user))
+            return
         notes = st.session_state.pop("upload_notes", [])
         with st.expander(t("upload", lang), icon=":material/upload_file:", expanded=bool(notes)):
             for kind, text in notes:
@@ -128,7 +143,7 @@ def status_panel(advisor, status, lang: str) -> None:
                 label_visibility="collapsed",
             )
             if files and st.button(t("upload_button", lang), key="upload-go"):
-                _ingest_uploads(advisor, files, lang)
+                _ingest_uploads(advisor, files, lang, access.user)
 
 
 def safe_filename(name: str) -> str:
@@ -141,8 +156,10 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
-def _ingest_uploads(advisor, files, lang: str) -> None:
-    folder = Path(advisor.settings.home) / "uploads"
+def _ingest_uploads(advisor, files, lang: str, user: str) -> None:
+    """Store the uploaded files under ``ADVISOR_HOME/uploads`` and ingest them, each passage recording who added
+    it and when (``uploaded_by``, ``uploaded_at``: ISO 8601 UTC)."""
+    folder = Path(advisor.settings.home) / "uploads" / safe_filename(user)  # one folder per user: no overwrites
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for f in files:
@@ -156,7 +173,8 @@ def _ingest_uploads(advisor, files, lang: str) -> None:
             def progress(done: int, total: int, name: str) -> None:
                 bar.progress(done / max(total, 1), text=f"{done}/{total} · {Path(name).name}")
 
-            report = advisor.ingest(paths, progress=progress)
+            when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            report = advisor.ingest(paths, progress=progress, metadata={"uploaded_by": user, "uploaded_at": when})
             box.update(state="complete", expanded=False)
     except AdvisorError as exc:
         st.error(str(exc))
