@@ -155,7 +155,7 @@ def main(lang: str) -> None:
     st.session_state.setdefault("messages", [])
     st.session_state.setdefault("conversation", Conversation())
     try:
-        settings_json = settings.model_dump_json()
+        settings_json = settings.cache_key()  # with the secrets: the models are built from it
         advisor = get_advisor(settings_json)
         load_advisor(advisor, lang)
         status = advisor.status()

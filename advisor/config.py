@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, FieldSerializationInfo, SecretStr, ValidationError, field_serializer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from advisor.errors import ConfigError
@@ -84,6 +84,18 @@ class Settings(BaseSettings):
     file_timeout: float = Field(
         default=60.0, gt=0, description="Seconds allowed to extract one PDF; slower files are skipped with a reason."
     )
+
+    @field_serializer("chroma_token", "llm_api_key", when_used="json")
+    def _dump_secret(self, value: SecretStr | None, info: FieldSerializationInfo) -> str | None:
+        if value is None:
+            return None
+        return value.get_secret_value() if (info.context or {}).get("reveal_secrets") else str(value)
+
+    def cache_key(self) -> str:
+        """These settings as JSON *with* their secrets (a plain ``model_dump_json`` masks them as ``**********``),
+        so that ``Settings.model_validate_json(key)`` gives equal settings: an in-memory cache key (the app's
+        ``st.cache_resource``). Never log or show it."""
+        return self.model_dump_json(context={"reveal_secrets": True})
 
     @property
     def chroma_dir(self) -> Path:

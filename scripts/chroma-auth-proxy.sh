@@ -21,8 +21,8 @@ if [ ! -x "$NGINX" ]; then
 fi
 TOKEN=${ADVISOR_CHROMA_TOKEN:-}
 # The token goes into nginx's config as a literal: allow only URL-safe characters, and demand some length.
-if ! [[ "$TOKEN" =~ ^[A-Za-z0-9._~+/=-]{16,}$ ]]; then
-  echo "ADVISOR_CHROMA_TOKEN must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / = -" >&2
+if ! [[ "$TOKEN" =~ ^[A-Za-z0-9._~+/=-]{16,100}$ ]]; then
+  echo "ADVISOR_CHROMA_TOKEN must be 16 to 100 characters of A-Z a-z 0-9 . _ ~ + / = -" >&2
   exit 2
 fi
 mkdir -p "$RUN_DIR/tmp"
@@ -49,6 +49,7 @@ http {
   scgi_temp_path $RUN_DIR/tmp/scgi;
   client_max_body_size 256m;
   client_body_buffer_size 1m;
+  map_hash_bucket_size 128;  # the key "Bearer <token>" must fit one bucket
   server_tokens off;
   map \$http_authorization \$advisor_auth {
     default "wrong";

