@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from advisor.errors import ConfigError, IndexMismatch
 from advisor.lexical import LexicalIndex
 from advisor.server_lease import writer_name
 from advisor.server_state import ServerState
-from advisor.store import PassageStore
+from advisor.store import PassageStore, server_errors
 from ingest.manifest import Manifest
 from ingest.shared_manifest import SharedManifest
 
@@ -77,6 +78,14 @@ class Index:
             )
         return Manifest(self.settings.manifest_path)
 
+    def server_errors(self):
+        """A context in which a failing shared Chroma server raises :class:`ConfigError` naming it (see
+        :func:`advisor.store.server_errors`); nothing is caught with the embedded database."""
+        if not self.shared:
+            return contextlib.nullcontext()
+        token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None
+        return server_errors(self.settings.chroma_url, token)
+
     def sync(self) -> bool:
         """With a shared server, bring the local mirror up to the server's change stamp (one request when nothing
         changed; see :meth:`SharedManifest.pull`). Skipped while an ingest in this ``ADVISOR_HOME`` holds the writer
@@ -90,7 +99,7 @@ class Index:
         manifest = self.manifest
         assert isinstance(manifest, SharedManifest)
         try:
-            with FileLock(str(self.settings.lock_path), timeout=0), self._lock:
+            with FileLock(str(self.settings.lock_path), timeout=0), self._lock, self.server_errors():
                 return manifest.pull(self.model_key)
         except Timeout:
             return False

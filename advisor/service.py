@@ -231,7 +231,14 @@ class Advisor:
         corpus cannot serve — live data, a quote, a forecast, private details, advice (advisor.request_kind) — is
         refused with its kind in ``answer.request_kind`` and, where a partner profile covers who provides it, a
         cited routing sentence.
+
+        Raises:
+            ConfigError: a shared Chroma server failed or refused the token (the message names the server).
         """
+        with self.index.server_errors():
+            return self._ask(question, conversation, filters, timings, mode, on_token)
+
+    def _ask(self, question, conversation, filters, timings, mode, on_token) -> Answer:
         conversation = conversation if conversation is not None else Conversation()
         retriever = self.retriever()
         resolver = self._resolver  # built with the retriever; self.resolver would re-check the manifest

@@ -8,7 +8,8 @@ vector spaces. List-valued metadata (regions, sectors, partners) is stored as on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -169,7 +170,7 @@ def connect(chroma_url: str, token: str | None = None):
 
     url = urlparse(chroma_url)
     if not url.hostname or url.scheme not in ("http", "https"):
-        raise ConfigError(f"ADVISOR_CHROMA_URL {chroma_url!r} is not http://host:port")
+        raise ConfigError(f"ADVISOR_CHROMA_URL {display_url(chroma_url)!r} is not http://host:port")
     extra: dict = {}
     if token:
         extra = {
@@ -189,14 +190,44 @@ def connect(chroma_url: str, token: str | None = None):
     except (AuthorizationError, ChromaAuthError) as exc:
         given = "ADVISOR_CHROMA_TOKEN was refused" if token else "ADVISOR_CHROMA_TOKEN is not set"
         raise ConfigError(
-            f"The Chroma server at {chroma_url} needs a valid token: {given} ({_without(str(exc), token)})."
+            f"The Chroma server at {display_url(chroma_url)} needs a valid token: {given} "
+            f"({_without(str(exc), token)})."
         ) from None
     except ValueError as exc:  # the client's own token check (characters outside ASCII punctuation/letters/digits)
         raise ConfigError(f"ADVISOR_CHROMA_TOKEN is not usable: {_without(str(exc), token)}") from None
     except Exception as exc:  # httpx/chromadb raise many types for "not reachable"; all mean the same here
-        raise ConfigError(f"Cannot reach the Chroma server at {chroma_url}: {_without(str(exc), token)}") from None
-    check_server_version(server_version, chromadb.__version__, chroma_url)
+        reason = _without(str(exc), token)
+        raise ConfigError(f"Cannot reach the Chroma server at {display_url(chroma_url)}: {reason}") from None
+    check_server_version(server_version, chromadb.__version__, display_url(chroma_url))
     return client
+
+
+def display_url(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for messages."""
+    parts = urlparse(url)
+    if not parts.username and not parts.password:
+        return url
+    return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl()
+
+
+@contextmanager
+def server_errors(url: str, token: str | None = None) -> Iterator[None]:
+    """Turn a failure of the Chroma server met while answering or syncing (unreachable, timed out, an error
+    status — the token gate answers a dead upstream with a JSON 503) into a :class:`ConfigError` that names the
+    server and never the token. Other exceptions pass unchanged.
+    """
+    import httpx
+    from chromadb.errors import AuthorizationError, ChromaAuthError, ChromaError
+
+    try:
+        yield
+    except (AuthorizationError, ChromaAuthError) as exc:
+        raise ConfigError(
+            f"The Chroma server at {display_url(url)} refused ADVISOR_CHROMA_TOKEN ({_without(str(exc), token)})."
+        ) from None
+    except (httpx.HTTPError, ChromaError) as exc:
+        reason = _without(str(exc), token) or type(exc).__name__
+        raise ConfigError(f"The Chroma server at {display_url(url)} failed: {reason}") from None
 
 
 def _without(text: str, secret: str | None) -> str:

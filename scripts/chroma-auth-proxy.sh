@@ -59,6 +59,11 @@ http {
   server {
     listen $LISTEN;
     default_type application/json;
+    # the Chroma server behind the gate is down: a JSON error the client turns into a readable message
+    error_page 502 504 = @upstream_down;
+    location @upstream_down {
+      return 503 '{"error": "InternalError", "message": "the Chroma server behind the token gate is not answering"}';
+    }
     location / {
       if (\$advisor_auth = "missing") {
         return 401 '{"error": "AuthorizationError", "message": "no token: this Chroma server needs a bearer token"}';

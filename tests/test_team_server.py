@@ -224,9 +224,14 @@ def test_a_killed_writer_is_repaired_from_another_home(chroma_server: ChromaServ
     watcher = _index(tmp_path / "watch", chroma_server.url)
     state = watcher.server_state
     deadline = time.monotonic() + 300
-    while not (watcher.store.count() >= 16 and state.journal()):  # one batch committed, the next one in flight
+    while True:  # until one batch is committed and the next one is in flight, with the writer frozen there
         assert victim.poll() is None, "the ingest ended before it could be interrupted"
         assert time.monotonic() < deadline
+        if watcher.store.count() >= 16 and state.journal():
+            victim.send_signal(signal.SIGSTOP)  # frozen: the journal cannot be cleared between the check and the kill
+            if state.journal():
+                break
+            victim.send_signal(signal.SIGCONT)
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
@@ -247,3 +252,19 @@ def test_a_killed_writer_is_repaired_from_another_home(chroma_server: ChromaServ
     assert set(first.manifest.passage_ids(first.model_key)) == final
     repairer.sync()
     assert set(repairer.manifest.passage_ids(repairer.model_key)) == final
+
+
+def test_a_server_that_goes_down_behind_the_gate_is_named_in_a_clear_error(
+    gated: AuthProxy, chroma_server: ChromaServer, tmp_path: Path
+):
+    folder = _docs(tmp_path / "docs", ["alliance/nuvocargo.md"])
+    settings = make_settings(tmp_path / "home", embedding_model=MODEL, chroma_url=gated.url, chroma_token=TOKEN)
+    advisor = Advisor.build(settings, warm=False)
+    advisor.ingest([folder])
+    assert not advisor.ask("What does Nuvocargo do?").refused
+    chroma_server.stop()
+    with pytest.raises(ConfigError, match="not answering") as down:
+        advisor.ask("What does Nuvocargo do?")
+    assert gated.url in str(down.value) and TOKEN not in str(down.value)
+    chroma_server.start()
+    assert not advisor.ask("What does Nuvocargo do?").refused  # back: the same advisor answers again
