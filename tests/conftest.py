@@ -67,6 +67,17 @@ def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float, e
         time.sleep(0.3)
 
 
+def stop_process(proc: subprocess.Popen | None, timeout: float = 20) -> None:
+    """Terminate ``proc`` if it still runs; kill it if it has not exited after ``timeout`` seconds."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def make_settings(home: Path, **overrides) -> Settings:
     """Settings for a test index under ``home`` (defaults otherwise, like a user's)."""
     return Settings(home=home, corpus_dir=CORPUS, **overrides)

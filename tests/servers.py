@@ -13,20 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for_http
+from tests.conftest import ROOT, free_port, stop_process, wait_for_http
 
 CHROMA = ROOT / ".venv" / "bin" / "chroma"
 PROXY_SCRIPT = ROOT / "scripts" / "chroma-auth-proxy.sh"
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class ChromaServer:
@@ -48,7 +38,7 @@ class ChromaServer:
         wait_for_http(f"{self.url}/api/v2/heartbeat", self.proc, self.log, timeout=60)
 
     def stop(self) -> None:
-        _stop(self.proc)
+        stop_process(self.proc)
         self.proc = None
 
 

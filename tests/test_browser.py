@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, CORPUS, ROOT, free_port, make_settings, wait_for_http
+from tests.conftest import CHROMIUM, CORPUS, ROOT, free_port, make_settings, stop_process, wait_for_http
 
 SHOTS = Path("/tmp/ui-shots")
 TIMEOUT_MS = 240_000
@@ -100,11 +100,7 @@ def server(tmp_path_factory):
         wait_for_http(f"{url}/_stcore/health", proc, base / "streamlit.log", timeout=60, expect=b"ok")
         yield {"url": url, "shots": base, "log": base / "streamlit.log"}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=15)
         log.close()
 
 
