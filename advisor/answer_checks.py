@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from advisor.criteria import CRITERIA, row_criterion
 from advisor.entities import SECTOR_ALIASES
-from advisor.grounding import numbers_in
 from advisor.lexical import lexical_tokens
 from advisor.sentences import names_entity
+from advisor.text import numbers_in
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 _MARKER = re.compile(r"\s*\[\d+\]")

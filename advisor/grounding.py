@@ -13,7 +13,8 @@ import numpy as np
 from advisor.citations import make_citation
 from advisor.embedding import Embedder
 from advisor.lexical import STOP_WORDS, lexical_tokens
-from advisor.text import fold, split_sentences
+from advisor.refusal import refusal
+from advisor.text import fold, numbers_in, split_sentences
 from advisor.types import Answer, ScoredPassage
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -41,7 +42,6 @@ def extractive_violations(answer: Answer) -> list[str]:
     return problems
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 MIN_SUPPORT = 0.6
 """Share of a sentence's content words (markers removed) that its cited passages must contain."""
 MIN_SHARED_FOR_PARAPHRASE = 0.4
@@ -82,11 +82,6 @@ def min_similarity(similarity: SentenceSimilarity) -> float:
     """The cosine a claim needs under ``similarity``: its model's value (:data:`MIN_SIMILARITY_BY_MODEL`, set by
     :func:`embedding_similarity`), else :data:`MIN_SIMILARITY`."""
     return float(getattr(similarity, "min_similarity", MIN_SIMILARITY))
-
-
-def numbers_in(text: str) -> set[str]:
-    """Figures in ``text`` without thousands separators: "$2,470m and 54.8%" -> {"2470", "54.8"}."""
-    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
 def word_share(sentence: str, passages: Sequence[str]) -> float:
@@ -224,8 +219,6 @@ def ground_llm_answer(
             out_sentences.append(f"{stripped} {''.join(new)}{end}")
         if out_sentences:
             kept.append(("- " if bullet else "") + " ".join(out_sentences))
-    from advisor.refusal import refusal  # refusal -> sentences -> grounding.numbers_in: imported here, not at the top
-
     notices = []
     if dropped:
         notices.append(f"{dropped} sentence(s) removed: not supported by the cited passages")

@@ -7,11 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.grounding import numbers_in
 from advisor.lexical import ABBREVIATIONS, coverage, lexical_tokens
 from advisor.retrieval import jaccard
 from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
-from advisor.text import fold, split_sentences
+from advisor.text import fold, numbers_in, split_sentences
 from advisor.types import ScoredPassage
 
 _HAS_FIGURE = re.compile(r"(?<!\w)\d")

@@ -29,8 +29,8 @@ from advisor.retrieval import HybridRetriever
 from advisor.slots import Slots, parse_slots, topic_names
 from advisor.suggestions import NEIGHBOURS, suggest
 from advisor.timing import stage
-from advisor.types import Answer, Filters, Passage
-from ingest.pipeline import IngestReport, ProgressFn, ingest
+from advisor.types import Answer, Filters, IngestReport, Passage
+from ingest.pipeline import ProgressFn, ingest
 
 EMPTY_INDEX_MESSAGE = (
     "The knowledge base is empty. Ingest the built-in corpus with `advisor ingest` "

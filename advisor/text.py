@@ -137,3 +137,11 @@ def tokenize(text: str) -> list[str]:
     ``'s`` removed ("Querétaro's" -> ``queretaro``); British spellings folded to American (:data:`SPELLING`)."""
     tokens = (_POSSESSIVE.sub("", t.rstrip(".,")) for t in _WORD.findall(fold(text)))
     return [SPELLING.get(t, t) for t in tokens]
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Figures in ``text`` without thousands separators: "$2,470m and 54.8%" -> {"2470", "54.8"}."""
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}

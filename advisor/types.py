@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 
@@ -169,3 +169,24 @@ class Answer:
     request_kind: str | None = None
     """For a refusal of a request the corpus cannot serve: its kind — ``live_data``, ``quote``, ``forecast``,
     ``private`` or ``advice`` (advisor.request_kind); None otherwise."""
+
+
+@dataclass
+class IngestReport:
+    """Summary of one ingest run (the ``advisor ingest --json`` object)."""
+
+    files_seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    passages_added: int = 0
+    passages_removed: int = 0
+    failed: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    """``{"path", "same_as"}``: same content as an already indexed file, so not indexed again."""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)

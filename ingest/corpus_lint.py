@@ -17,9 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.citations import named_sources
-from advisor.grounding import numbers_in
 from advisor.source_quality import GRADE_RANK, sentence_grade
-from advisor.text import split_sentences
+from advisor.text import numbers_in, split_sentences
 from ingest.frontmatter import SOURCE_GRADES, CorpusFrontMatter, FrontMatterError, split_front_matter
 
 REGIONS = (

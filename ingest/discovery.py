@@ -8,12 +8,9 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from advisor.types import IngestReport
 from ingest.loaders import SUPPORTED_SUFFIXES
-
-if TYPE_CHECKING:
-    from ingest.pipeline import IngestReport
 
 
 @dataclass(frozen=True)

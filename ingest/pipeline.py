@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from advisor.errors import IndexBusy, IngestError
 from advisor.index import Index
 from advisor.server_lease import ServerLease
-from advisor.types import Passage
+from advisor.types import IngestReport, Passage
 from ingest.chunking import chunk_document
 from ingest.discovery import FoundFile, discover
 from ingest.discovery import sha256_of as _sha256
@@ -33,27 +33,6 @@ ProgressFn = Callable[[int, int, str], None]
 """``progress(files_done, files_total, current_doc_id)``."""
 PassagesFn = Callable[[int], None]
 """``on_passages(passages_written)``: cumulative count of passages embedded and stored in this run."""
-
-
-@dataclass
-class IngestReport:
-    """Summary of one ingest run (the ``advisor ingest --json`` object)."""
-
-    files_seen: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    passages_added: int = 0
-    passages_removed: int = 0
-    failed: list[dict] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
-    """``{"path", "same_as"}``: same content as an already indexed file, so not indexed again."""
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
