@@ -15,7 +15,7 @@ import streamlit as st
 
 from advisor.access import Access, decide_access
 from advisor.config import Settings, load_settings
-from advisor.conversation import Conversation
+from advisor.conversation.resolver import Conversation
 from advisor.errors import AdvisorError
 from advisor.feedback import FeedbackStore, feedback_path
 from advisor.service import Advisor

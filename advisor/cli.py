@@ -146,7 +146,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """One question per stdin line, one conversation; blank lines are skipped. Exit 0 at end of input."""
-    from advisor.conversation import Conversation
+    from advisor.conversation.resolver import Conversation
     from advisor.service import Advisor
 
     advisor = Advisor.build(settings)
@@ -180,7 +180,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Ingest the corpus if needed, run the eval set; exit 0 (the figures are the result, not a pass/fail)."""
     from dataclasses import asdict
 
-    from advisor.evaluation import evaluate
+    from advisor.evaluation.runner import evaluate
     from advisor.service import Advisor
 
     advisor = Advisor.build(settings, warm=False)
@@ -260,7 +260,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 def answer_mode(value: str) -> str:
     """``--mode`` value, with hyphens or underscores and any case ("talking-points" = "talking_points");
     raises argparse.ArgumentTypeError naming the valid modes."""
-    from advisor.modes import MODES
+    from advisor.answering.modes import MODES
 
     mode = value.strip().lower().replace("-", "_")
     if mode not in ("auto", *MODES):

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         "built-in relevance. Unset = the built-in relevance model only (no cross-encoder ships offline).",
     )
     query_expansion: bool = Field(
-        default=True, description="Append English equivalents of Spanish terms to Spanish questions (advisor.lexicon)."
+        default=True,
+        description="Append English equivalents of Spanish terms to Spanish questions (advisor.retrieval.lexicon).",
     )
     llm: str | None = Field(default=None, description="'openai-compatible' or 'ollama'; unset = extractive only.")
     llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1 for llama.cpp's server.")

@@ -7,27 +7,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answer import compose_extractive
-from advisor.compare import COMPARE_ROWS, compose_compare
+from advisor.answering.compare import COMPARE_ROWS, compose_compare
+from advisor.answering.criteria import criterion_of
+from advisor.answering.extractive import compose_extractive
+from advisor.answering.grounding import embedding_similarity
+from advisor.answering.modes import detect_mode, search_topic
+from advisor.answering.refusal import request_refusal
+from advisor.answering.request_kind import Request, classify, unsupported
+from advisor.answering.slots import Slots, parse_slots, topic_names
+from advisor.answering.suggestions import NEIGHBOURS, suggest
 from advisor.config import Settings
-from advisor.conversation import Conversation, ConversationResolver, ResolvedQuery, last_resolved
-from advisor.criteria import criterion_of
-from advisor.embedding import embed_queries
-from advisor.entities import Entities, Gazetteer
+from advisor.conversation.multipart import conversation_anchor, merge_answers, resolve_parts, split_question
+from advisor.conversation.resolver import Conversation, ConversationResolver, ResolvedQuery, last_resolved
 from advisor.errors import ConfigError
-from advisor.grounding import embedding_similarity
-from advisor.index import Index
 from advisor.language import detect_language
-from advisor.lexicon import expand_spanish
-from advisor.llm import llm_answer_or_quoted, make_chat_model
-from advisor.modes import detect_mode, search_topic
-from advisor.multipart import conversation_anchor, merge_answers, resolve_parts, split_question
-from advisor.refusal import request_refusal
-from advisor.request_kind import Request, classify, unsupported
-from advisor.rerank import CrossEncoderReranker
-from advisor.retrieval import HybridRetriever
-from advisor.slots import Slots, parse_slots, topic_names
-from advisor.suggestions import NEIGHBOURS, suggest
+from advisor.llm.composer import llm_answer_or_quoted, make_chat_model
+from advisor.retrieval.embedding import embed_queries
+from advisor.retrieval.entities import Entities, Gazetteer
+from advisor.retrieval.hybrid import HybridRetriever
+from advisor.retrieval.lexicon import expand_spanish
+from advisor.retrieval.rerank import CrossEncoderReranker
+from advisor.storage.index import Index
 from advisor.timing import stage
 from advisor.types import Answer, Filters, IngestReport, Passage
 from ingest.pipeline import ProgressFn, ingest
@@ -226,9 +226,9 @@ class Advisor:
         its tokens stream to ``on_token`` and the grounded result replaces the extractive answer; if the LLM fails or
         none of its sentences is supported, the extractive answer is returned with a notice.
 
-        A question that asks for two or three things (advisor.multipart) is answered part by part, each part
+        A question that asks for two or three things (conversation.multipart) is answered part by part, each part
         retrieved and cited on its own, in one answer (``answer.parts`` says which parts are covered). A request the
-        corpus cannot serve — live data, a quote, a forecast, private details, advice (advisor.request_kind) — is
+        corpus cannot serve — live data, a quote, a forecast, private details, advice (answering.request_kind) — is
         refused with its kind in ``answer.request_kind`` and, where a partner profile covers who provides it, a
         cited routing sentence.
 
@@ -361,7 +361,7 @@ class Advisor:
         return answer
 
     def _slots(self, question: str, query: str, lang: str) -> Slots:
-        """What ``question`` asks for (advisor.slots), with the proper names of its search ``query``. A Spanish
+        """What ``question`` asks for (answering.slots), with the proper names of its search ``query``. A Spanish
         question's names are left out: the corpus is English, so "Tren Interoceánico" would keep only the one
         sentence that gives the Spanish name of the Interoceanic Corridor."""
         names = topic_names(query, frozenset(self._resolver.gazetteer.aliases)) if lang == "en" else ()
@@ -382,7 +382,7 @@ class Advisor:
         return request_refusal(request.kind, lang, route, weights, top, nearest=not brief)
 
     def _llm_answer(self, question: str, top, mode: str, extractive: Answer, on_token) -> Answer:
-        """:func:`advisor.llm.llm_answer_or_quoted` with this advisor's model, embeddings and time limit."""
+        """:func:`advisor.llm.composer.llm_answer_or_quoted` with this advisor's model, embeddings and time limit."""
         return llm_answer_or_quoted(
             question,
             top,
@@ -454,5 +454,5 @@ class Advisor:
 
     @staticmethod
     def _criterion(sentence: str, passage: Passage) -> str:
-        """Row label for a compared sentence (advisor.criteria), falling back to the passage's section name."""
+        """Row label for a compared sentence (answering.criteria), falling back to the passage's section name."""
         return criterion_of(sentence, fallback="Other facts")

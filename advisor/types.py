@@ -157,7 +157,7 @@ class Answer:
     question: str = ""
     """The question as the user asked it."""
     missing_measure: str | None = None
-    """For a refusal because the evidence lacks the measure asked for: that measure (advisor.answerability)."""
+    """For a refusal because the evidence lacks the measure asked for: that measure (answering.answerability)."""
     composer: str = "extractive"
     """``extractive`` (quoted sentences) or ``llm`` (generated, then grounded sentence by sentence)."""
     retrieved: list[ScoredPassage] = field(default_factory=list, repr=False)
@@ -168,7 +168,7 @@ class Answer:
     """The language of the question, which the answer's own words follow: ``en`` or ``es`` (advisor.language)."""
     request_kind: str | None = None
     """For a refusal of a request the corpus cannot serve: its kind — ``live_data``, ``quote``, ``forecast``,
-    ``private`` or ``advice`` (advisor.request_kind); None otherwise."""
+    ``private`` or ``advice`` (advisor.answering.request_kind); None otherwise."""
 
 
 @dataclass

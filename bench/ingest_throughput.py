@@ -31,8 +31,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from advisor.config import PROJECT_ROOT, Settings
-from advisor.embedding import ConcatEmbedder, get_embedder
-from advisor.index import Index
+from advisor.retrieval.embedding import ConcatEmbedder, get_embedder
+from advisor.storage.index import Index
 from ingest import pipeline
 from ingest.frontmatter import split_front_matter
 from ingest.manifest import Manifest

@@ -6,9 +6,9 @@ Usage: ``HF_HUB_OFFLINE=1 .venv/bin/python bench/team_load.py [--replicas 2] [--
 What it does, all on loopback: starts ``chroma run`` behind ``scripts/chroma-auth-proxy.sh``, ingests the built-in
 corpus through a writer's ``ADVISOR_HOME``, then starts the replicas — each a separate process with an **empty**
 ``ADVISOR_HOME`` that builds its local mirror and BM25 index from the server, as a Streamlit replica does: one
-shared :class:`~advisor.service.Advisor`, one thread and one :class:`~advisor.conversation.Conversation` per chat
-session. Each session asks about its own region, then follows up with "there" and "ahí", then asks about a partner.
-While they run, the writer ingests one more document; afterwards every replica must answer from it.
+shared :class:`~advisor.service.Advisor`, one thread and one :class:`~advisor.conversation.resolver.Conversation`
+per chat session. Each session asks about its own region, then follows up with "there" and "ahí", then asks about a
+partner. While they run, the writer ingests one more document; afterwards every replica must answer from it.
 
 Checked per session (nothing lost or mixed): every turn answered without error; the follow-ups resolved to the
 session's own region. Printed: answer latency p50/p95 under load, errors, mixed sessions, each replica's time from
@@ -64,7 +64,7 @@ def percentile(values: list[float], q: float) -> float:
 def run_replica(args: argparse.Namespace) -> None:
     """One replica: build the advisor on an empty home, then run ``sessions`` chat threads; print one JSON line."""
     from advisor.config import Settings
-    from advisor.conversation import Conversation
+    from advisor.conversation.resolver import Conversation
     from advisor.service import Advisor
 
     started = time.perf_counter()

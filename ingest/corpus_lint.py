@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from advisor.citations import named_sources
-from advisor.source_quality import GRADE_RANK, sentence_grade
+from advisor.answering.citations import named_sources
+from advisor.answering.source_quality import GRADE_RANK, sentence_grade
 from advisor.text import numbers_in, split_sentences
 from ingest.frontmatter import SOURCE_GRADES, CorpusFrontMatter, FrontMatterError, split_front_matter
 
@@ -55,7 +55,7 @@ EVAL_KINDS = (
     "partner",
 )
 REFUSAL_KINDS = ("live_data", "quote", "forecast", "private", "advice", "off_topic")
-"""What an unanswerable question asks for (``refusal_kind`` of an eval item; see advisor.request_kind)."""
+"""What an unanswerable question asks for (``refusal_kind`` of an eval item; see advisor.answering.request_kind)."""
 
 
 _LOOKS_WEAK = re.compile(r"\b(weak|mirror)\b", re.IGNORECASE)

@@ -18,8 +18,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from advisor.errors import IndexBusy, IngestError
-from advisor.index import Index
-from advisor.server_lease import ServerLease
+from advisor.storage.index import Index
+from advisor.storage.server_lease import ServerLease
 from advisor.types import IngestReport, Passage
 from ingest.chunking import chunk_document
 from ingest.discovery import FoundFile, discover

@@ -2,7 +2,7 @@
 
 With ``ADVISOR_CHROMA_URL`` set, the server is the record of what is indexed: the passages (text, metadata and
 the file version each was cut from) in the passage collection, and the file records, write-ahead journal and change
-stamp in the shared-state collection (:mod:`advisor.server_state`). Each replica keeps a local copy in its own
+stamp in the shared-state collection (:mod:`advisor.storage.server_state`). Each replica keeps a local copy in its own
 ``ADVISOR_HOME`` — the SQLite manifest, from which its BM25 index and citations are built — so that answering needs
 no scan of the server:
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from advisor.server_state import ServerState
-from advisor.store import PassageStore
+from advisor.storage.server_state import ServerState
+from advisor.storage.store import PassageStore
 from advisor.types import Passage
 from ingest.manifest import FileRecord, Manifest
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from advisor.answer_checks import item_count, on_topic, repeated_facts, table_cells
-from advisor.citations import attribution, matching_sources
-from advisor.compare import COMPARE_ROWS
-from advisor.conversation import Conversation
-from advisor.sentences import states_same_fact
-from advisor.slots import parse_slots
+from advisor.answering.citations import attribution, matching_sources
+from advisor.answering.compare import COMPARE_ROWS
+from advisor.answering.sentences import states_same_fact
+from advisor.answering.slots import parse_slots
+from advisor.conversation.resolver import Conversation
+from advisor.evaluation.answer_checks import item_count, on_topic, repeated_facts, table_cells
 from advisor.text import fold
 from tests.conftest import run_cli
 
@@ -141,7 +141,7 @@ def test_a_verb_is_not_a_measure_and_a_filter_never_changes_the_subject():
 
 
 def test_proper_names_a_question_asks_about_are_slots():
-    from advisor.slots import topic_names
+    from advisor.answering.slots import topic_names
 
     known = frozenset({"nuvocargo", "san luis potosi", "aguascalientes", "queretaro", "guanajuato", "monterrey"})
     assert topic_names("Give me 3 talking points on Plan México for a client.", known) == ("plan mexico",)

@@ -331,7 +331,7 @@ def test_uploads_only_for_users_the_setting_names_and_stored_with_who_and_when(t
     run(at, at.button(key="upload-go").click().run)
     assert (home / "uploads" / "ana_bridge49.com" / "memo.md").read_bytes() == UPLOAD
     settings = Settings(home=home)
-    from advisor.index import Index
+    from advisor.storage.index import Index
 
     index = Index(settings)
     passages = index.manifest.passages(index.model_key)

@@ -2,7 +2,7 @@
 
 import json
 
-from advisor.grounding import extractive_violations
+from advisor.answering.grounding import extractive_violations
 from tests.conftest import run_cli
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from advisor.grounding import extractive_violations
+from advisor.answering.grounding import extractive_violations
 from tests.conftest import run_cli
 
 # (question, expected substring of the resolved query or None, expected top-citation doc or None, refused/chit-chat)

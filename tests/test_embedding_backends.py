@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 
-from advisor.embedding import ConcatEmbedder, get_embedder
-from advisor.minilm_onnx import OnnxMiniLMEmbedder, export_onnx, onnx_path, packaged_model_dir
+from advisor.retrieval.embedding import ConcatEmbedder, get_embedder
+from advisor.retrieval.minilm_onnx import OnnxMiniLMEmbedder, export_onnx, onnx_path, packaged_model_dir
 from tests.conftest import ROOT
 
 TEXTS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from advisor.grounding import embedding_similarity, is_supported, min_similarity, names_supported
+from advisor.answering.grounding import embedding_similarity, is_supported, min_similarity, names_supported
 from tests.conftest import EVAL
 
 

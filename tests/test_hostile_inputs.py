@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from advisor.errors import IngestError
-from advisor.index import Index
+from advisor.storage.index import Index
 from advisor.types import Filters
 from ingest.loaders import load_document
 from ingest.pdf_worker import PdfWorker

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.index import Index
+from advisor.storage.index import Index
 from ingest.pipeline import ingest
 from tests.conftest import ROOT, make_settings, run_cli
 
@@ -282,7 +282,7 @@ def test_collection_recorded_for_another_model_is_refused(tmp_path: Path):
     from chromadb.config import Settings as ChromaSettings
 
     from advisor.errors import IndexMismatch
-    from advisor.store import PassageStore, collection_name
+    from advisor.storage.store import PassageStore, collection_name
 
     path = str(tmp_path / "chroma")
     client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))

@@ -59,7 +59,7 @@ def test_passages_carry_their_language_and_ask_json_says_the_questions(corpus_ad
 
 
 def test_a_spanish_comparison_is_labelled_in_spanish_and_suggestions_never_mix_languages(corpus_advisor):
-    from advisor.answer_checks import on_criterion, table_cells
+    from advisor.evaluation.answer_checks import on_criterion, table_cells
 
     answer = corpus_advisor.ask("Compara Querétaro y Guanajuato para la industria aeroespacial")
     assert answer.lang == "es" and answer.mode == "compare"

@@ -9,8 +9,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from advisor.grounding import ground_llm_answer
-from advisor.llm import compose_llm, fallback_notice, sanitize_passage
+from advisor.answering.grounding import ground_llm_answer
+from advisor.llm.composer import compose_llm, fallback_notice, sanitize_passage
 from advisor.service import Advisor
 from advisor.types import Passage, ScoredPassage
 from tests.conftest import free_port

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.grounding import LIST_ITEM, MARKER, embedding_similarity, is_supported
-from advisor.llm import compose_llm, make_chat_model
+from advisor.answering.grounding import LIST_ITEM, MARKER, embedding_similarity, is_supported
+from advisor.llm.composer import compose_llm, make_chat_model
 from advisor.service import Advisor
 from advisor.text import split_sentences
 from advisor.types import Answer, Passage, ScoredPassage

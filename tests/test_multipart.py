@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from advisor.multipart import contextualise, merge_answers, split_question
+from advisor.conversation.multipart import contextualise, merge_answers, split_question
 from advisor.types import Answer, Citation
 from tests.conftest import run_cli
 
@@ -120,7 +120,7 @@ def test_two_part_partner_question_through_chat_json_and_talking_points(corpus_a
 
 
 def test_refused_first_part_with_a_routing_citation_then_a_covered_part(corpus_advisor):
-    from advisor.conversation import Conversation
+    from advisor.conversation.resolver import Conversation
 
     conversation = Conversation()
     answer = corpus_advisor.ask(
@@ -136,7 +136,7 @@ def test_refused_first_part_with_a_routing_citation_then_a_covered_part(corpus_a
 
 
 def test_follow_up_after_a_two_part_question_points_at_the_part_with_a_place(corpus_advisor):
-    from advisor.conversation import Conversation
+    from advisor.conversation.resolver import Conversation
 
     conversation = Conversation()
     answer = corpus_advisor.ask(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from advisor.request_kind import Request, asked_years, classify, unsupported
+from advisor.answering.request_kind import Request, asked_years, classify, unsupported
 
 TODAY = date(2026, 12, 3)
 PARTNERS = ("Auba", "Marco", "Prima", "Pulsar", "Transmute", "Nuvocargo")

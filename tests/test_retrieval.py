@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.conversation import ConversationResolver, is_chitchat
-from advisor.entities import Entities, Gazetteer
-from advisor.evaluation import Outcome, calibrate_threshold, evaluate, score
-from advisor.lexical import lexical_tokens
-from advisor.lexicon import expand_spanish
-from advisor.modes import search_topic
-from advisor.retrieval import is_definitional, rrf
+from advisor.answering.modes import search_topic
+from advisor.conversation.resolver import ConversationResolver, is_chitchat
+from advisor.evaluation.runner import Outcome, calibrate_threshold, evaluate, score
+from advisor.retrieval.entities import Entities, Gazetteer
+from advisor.retrieval.hybrid import is_definitional, rrf
+from advisor.retrieval.lexical import lexical_tokens
+from advisor.retrieval.lexicon import expand_spanish
 from advisor.service import Advisor
 from advisor.types import Filters
 from tests.conftest import make_settings

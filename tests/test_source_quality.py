@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from advisor.lexical import lexical_tokens
-from advisor.sentences import SentenceCandidate, select_sentences
-from advisor.source_quality import data_year, dated_cue, is_dated, sentence_grade
+from advisor.answering.sentences import SentenceCandidate, select_sentences
+from advisor.answering.source_quality import data_year, dated_cue, is_dated, sentence_grade
+from advisor.retrieval.lexical import lexical_tokens
 
 SOURCES = [
     {

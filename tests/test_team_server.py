@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import ConfigError, IndexBusy
-from advisor.index import Index
-from advisor.server_lease import ServerLease
-from advisor.server_state import ServerState
 from advisor.service import Advisor
+from advisor.storage.index import Index
+from advisor.storage.server_lease import ServerLease
+from advisor.storage.server_state import ServerState
 from ingest.pipeline import ingest
 from ingest.shared_manifest import committed_versions
 from tests.conftest import CORPUS, ROOT, make_settings, run_cli

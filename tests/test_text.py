@@ -42,8 +42,8 @@ def test_tokenize_drops_the_possessive():
 
 
 def test_the_same_fact_in_other_words_is_a_near_repeat_unless_a_figure_differs():
-    from advisor.lexical import lexical_tokens
-    from advisor.sentences import SentenceCandidate, near_repeat
+    from advisor.answering.sentences import SentenceCandidate, near_repeat
+    from advisor.retrieval.lexical import lexical_tokens
 
     def cand(text: str) -> SentenceCandidate:
         return SentenceCandidate(0, 0, len(text), text, 1.0, frozenset(lexical_tokens(text)))

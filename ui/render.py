@@ -60,11 +60,11 @@ def answer_markdown(answer: Answer, anchor: str | None = None) -> str:
                 lines.append("| " + " | ".join(cells) + " |")
             continue
         heading = _PART_HEADING.fullmatch(stripped)
-        if heading:  # a part of a multi-part answer (advisor.multipart), then its answer on the next line
+        if heading:  # a part of a multi-part answer (advisor.conversation.multipart), then its answer on the next line
             lines.append(f"**{escape_markdown(heading.group(1))}**  ")
             continue
         numbered = _NUMBERED_ITEM.match(line)
-        if numbered:  # a ranking (advisor.answer): "1. **Sonora**: sentence [1]"
+        if numbered:  # a ranking (advisor.answering.extractive): "1. **Sonora**: sentence [1]"
             label = f"**{escape_markdown(numbered.group(2))}**: " if numbered.group(2) else ""
             lines.append(f"{numbered.group(1)}. {label}{_markers(escape_markdown(line[numbered.end() :]), anchor)}")
             continue

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from advisor.access import Access
-from advisor.conversation import Conversation
+from advisor.conversation.resolver import Conversation
 from advisor.errors import AdvisorError
 from advisor.types import Filters
 from ui.corpus import CorpusSummary, format_when

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from advisor.lexical import lexical_tokens
+from advisor.retrieval.lexical import lexical_tokens
 from advisor.types import Citation, ScoredPassage
 
 _SOURCE_NOISE = frozenset(

@@ -1,14 +1,14 @@
 """What a refusal says: the corpus does not cover the question (with the nearest topics it does cover), or the
-question asks for a kind of thing a dated, public knowledge base never holds (advisor.request_kind), with who provides
+question asks for a kind of thing a dated, public knowledge base never holds (answering.request_kind), with who provides
 it and, where a partner profile matches, one cited routing sentence."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from advisor.citations import CitationNumbering
-from advisor.lexical import lexical_tokens
-from advisor.sentences import select_sentences, sentence_candidates
+from advisor.answering.citations import CitationNumbering
+from advisor.answering.sentences import select_sentences, sentence_candidates
+from advisor.retrieval.lexical import lexical_tokens
 from advisor.types import Answer, Citation, ScoredPassage
 
 LABELS = {
@@ -88,7 +88,7 @@ def refusal(
 ) -> Answer:
     """The 'not covered' answer, naming the topics nearest to ``question`` that the corpus does cover
     (:func:`nearest_topics`; not with ``nearest=False``), or what it covers in general when none is near;
-    ``missing`` names the measure the question asked for that no passage gives (see advisor.answerability)."""
+    ``missing`` names the measure the question asked for that no passage gives (see advisor.answering.answerability)."""
     topics = nearest_topics(question, scored) if nearest else []
     if missing:
         text = f"The knowledge base has no figures on {missing} for this question, so there is no cited answer to give."
@@ -110,7 +110,7 @@ def request_refusal(
     scored: Sequence[ScoredPassage],
     nearest: bool = True,
 ) -> Answer:
-    """Refuse a request of ``kind`` (advisor.request_kind: live data, a quote, a forecast, private details,
+    """Refuse a request of ``kind`` (advisor.answering.request_kind: live data, a quote, a forecast, private details,
     advice), in ``lang`` ("en"/"es"): say which kind of thing the knowledge base does not hold and who provides it;
     with ``route`` (a partner-profile passage relevant to the question), quote its best sentence for the question,
     cited. Without a route, the nearest topics are named as in :func:`refusal` (unless ``nearest`` is False)."""

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from advisor.answer import quote
-from advisor.citations import CitationNumbering
-from advisor.criteria import CRITERIA, MEASURE_ROWS, row_label
-from advisor.refusal import refusal
-from advisor.sentences import first_mention, names_entity, sentence_candidates
-from advisor.slots import Slots
+from advisor.answering.citations import CitationNumbering
+from advisor.answering.criteria import CRITERIA, MEASURE_ROWS, row_label
+from advisor.answering.extractive import quote
+from advisor.answering.refusal import refusal
+from advisor.answering.sentences import first_mention, names_entity, sentence_candidates
+from advisor.answering.slots import Slots
 from advisor.text import fold
 from advisor.types import Answer, Passage, ScoredPassage
 
@@ -60,10 +60,10 @@ def compose_compare(
 ) -> Answer:
     """A comparison table: one column per compared entity, one row per criterion of :data:`COMPARE_ROWS` — or, when
     the question asks for measures (``slots.measures``: "how does security… compare"), one row per asked measure's
-    criterion (:data:`advisor.criteria.MEASURE_ROWS`), each cell a sentence that states the measure.
+    criterion (:data:`advisor.answering.criteria.MEASURE_ROWS`), each cell a sentence that states the measure.
 
     ``groups``: (entity name, its retrieved passages, best first). ``criterion(sentence, passage)`` names the row a
-    sentence belongs to (e.g. "Industrial real estate", see advisor.criteria; a sentence of no criterion fills no
+    sentence belongs to (e.g. "Industrial real estate", see answering.criteria; a sentence of no criterion fills no
     cell). ``topic_terms``: the question's own topic (e.g. the aerospace aliases in "compare Querétaro and
     Guanajuato for aerospace"): every cell's sentence must name it. ``column_terms`` (entity -> its alias sets): a
     cell's sentence must be about its column's entity: of the compared entities, the one it names first, else the

@@ -2,7 +2,7 @@
 exact count ("three talking points", "top 5 states", "dame dos razones") and the form of the answer (a ranking of
 several regions, a list, a plain answer). English and Spanish; matched on accent-folded text.
 
-The answer composer (advisor.answer) fills these slots: only sentences that name an asked measure pad an answer, a
+The answer composer (answering.extractive) fills these slots: only sentences that name an asked measure pad an answer, a
 count is honoured exactly, and a ranking gives one reason per region.
 """
 
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from advisor.language import FUNCTION_WORDS
-from advisor.lexical import lexical_tokens
+from advisor.retrieval.lexical import lexical_tokens
 from advisor.text import fold
 
 

@@ -1,7 +1,8 @@
 """Every prompt sent to a language model, in one place (DESIGN.md §2).
 
-Answers are asked for in English, the corpus's language: :mod:`advisor.grounding` checks each sentence's words,
-names and figures against the English passages, so a Spanish sentence could never be verified and would be dropped.
+Answers are asked for in English, the corpus's language: :mod:`~advisor.answering.grounding` checks each sentence's
+words, names and figures against the English passages, so a Spanish sentence could never be verified and would be
+dropped.
 """
 
 from __future__ import annotations

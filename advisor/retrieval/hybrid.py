@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from advisor.doc_names import DocumentNames
-from advisor.embedding import Embedder
-from advisor.entities import Entities
-from advisor.lexical import LexicalIndex, coverage, lexical_tokens
-from advisor.store import PassageStore, matches_filters
+from advisor.retrieval.doc_names import DocumentNames
+from advisor.retrieval.embedding import Embedder
+from advisor.retrieval.entities import Entities
+from advisor.retrieval.lexical import LexicalIndex, coverage, lexical_tokens
+from advisor.storage.store import PassageStore, matches_filters
 from advisor.text import fold
 from advisor.timing import stage
 from advisor.types import Filters, Passage, ScoredPassage

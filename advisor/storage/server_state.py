@@ -7,7 +7,7 @@ embedding (Chroma stores nothing without one):
 - ``journal:<passage id>`` — a write-ahead intent: the id is about to be written or deleted (crash repair);
 - ``stamp`` — a random token replaced after every committed change: a replica compares it with the one its local
   mirror was built from, one ``get`` by id per question (about 1.5 ms on loopback), instead of scanning;
-- ``lease:<epoch>`` — the writer lease (:mod:`advisor.server_lease`).
+- ``lease:<epoch>`` — the writer lease (:mod:`advisor.storage.server_lease`).
 
 A passage on the server is *committed* when its ``(file_key, file_sha256)`` matches an ``ok`` file record here; an
 ingest killed half-way leaves uncommitted passages, which a mirror ignores and the next writer deletes.
@@ -37,7 +37,7 @@ def _file_id(key: str) -> str:
 class ServerState:
     """The shared-state collection on a Chroma server for one embedding model.
 
-    ``client`` is a connected ``chromadb`` client (:func:`advisor.store.connect`). Every method is one or a few
+    ``client`` is a connected ``chromadb`` client (:func:`advisor.storage.store.connect`). Every method is one or a few
     HTTP requests; errors of the server propagate as the client raises them.
     """
 

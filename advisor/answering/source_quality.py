@@ -8,7 +8,7 @@ import datetime as _dt
 import re
 from collections.abc import Sequence
 
-from advisor.citations import attribution, named_sources
+from advisor.answering.citations import attribution, named_sources
 from advisor.text import fold
 
 GRADE_RANK = {"primary": 2, "media": 1, "weak": 0}
@@ -41,7 +41,7 @@ def without_attribution(sentence: str) -> str:
 
 def sentence_grade(sentence: str, sources: Sequence[dict]) -> str:
     """The grade of what ``sentence`` rests on: the best grade among the sources its closing attribution names
-    (:func:`advisor.citations.named_sources`), ``weak`` when the sentence itself says its source is weak or a
+    (:func:`advisor.answering.citations.named_sources`), ``weak`` when the sentence itself says its source is weak or a
     mirror, and ``media`` when it names no graded source (a sentence without an attribution rests on its document,
     which the corpus lint requires to be sourced)."""
     if _SELF_WEAK.search(fold(sentence)):

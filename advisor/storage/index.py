@@ -10,12 +10,12 @@ from functools import cached_property
 from filelock import FileLock, Timeout
 
 from advisor.config import Settings
-from advisor.embedding import Embedder, get_embedder
 from advisor.errors import ConfigError, IndexMismatch
-from advisor.lexical import LexicalIndex
-from advisor.server_lease import writer_name
-from advisor.server_state import ServerState
-from advisor.store import PassageStore, server_errors
+from advisor.retrieval.embedding import Embedder, get_embedder
+from advisor.retrieval.lexical import LexicalIndex
+from advisor.storage.server_lease import writer_name
+from advisor.storage.server_state import ServerState
+from advisor.storage.store import PassageStore, server_errors
 from ingest.manifest import Manifest
 from ingest.shared_manifest import SharedManifest
 
@@ -80,7 +80,7 @@ class Index:
 
     def server_errors(self):
         """A context in which a failing shared Chroma server raises :class:`ConfigError` naming it (see
-        :func:`advisor.store.server_errors`); nothing is caught with the embedded database."""
+        :func:`advisor.storage.store.server_errors`); nothing is caught with the embedded database."""
         if not self.shared:
             return contextlib.nullcontext()
         token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None

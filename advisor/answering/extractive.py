@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from advisor.answerability import missing_measure
-from advisor.citations import CitationNumbering
-from advisor.refusal import refusal
-from advisor.request_kind import asked_years, missing_years
-from advisor.sentences import SentenceCandidate, names_entity, select_sentences, sentence_candidates
-from advisor.slots import Slots, parse_slots
-from advisor.source_quality import dated_cue
+from advisor.answering.answerability import missing_measure
+from advisor.answering.citations import CitationNumbering
+from advisor.answering.refusal import refusal
+from advisor.answering.request_kind import asked_years, missing_years
+from advisor.answering.sentences import SentenceCandidate, names_entity, select_sentences, sentence_candidates
+from advisor.answering.slots import Slots, parse_slots
+from advisor.answering.source_quality import dated_cue
 from advisor.types import Answer, ScoredPassage
 
 _QUANTITY = re.compile(
@@ -38,10 +38,10 @@ def compose_extractive(
 ) -> Answer:
     """Answer ``question`` from ``scored`` passages (best first), or refuse if the best is below ``min_relevance``,
     the evidence lacks the measure the question asks for (:func:`missing_measure`), or no passage names a year the
-    question asks about (:func:`advisor.request_kind.missing_years`). ``nearest``: a refusal names the nearest
+    question asks about (:func:`advisor.answering.request_kind.missing_years`). ``nearest``: a refusal names the nearest
     topics; ``max_sentences``: the most sentences of an ``answer``-mode answer (2 for a part of a multi-part one).
 
-    ``slots`` (advisor.slots; default: parsed from ``question``) say what fills the answer: when the question asks
+    ``slots`` (answering.slots; default: parsed from ``question``) say what fills the answer: when the question asks
     for a measure, only sentences stating it are quoted; when it names regions, sectors or partners
     (``entity_terms``), only sentences whose text or document title names one (each filter is skipped if it would
     leave nothing). An asked count is honoured exactly, or the answer says how many the corpus supports. A ranking
@@ -97,7 +97,7 @@ def compose_extractive(
 
 def quote(numbering: CitationNumbering, item: ScoredPassage, sentence: str, lang: str = "en") -> str:
     """``sentence [n]`` (:meth:`CitationNumbering.cite`), followed by a dated cue when its figure is more than five
-    years old (:func:`advisor.source_quality.dated_cue`, from the sources of ``item``'s document)."""
+    years old (:func:`advisor.answering.source_quality.dated_cue`, from the sources of ``item``'s document)."""
     sources = item.passage.metadata.get("sources") or []
     return numbering.cite(item, sentence) + dated_cue(sentence, sources, lang)
 
@@ -122,7 +122,7 @@ def on_slots(
     """The candidates that fill the question's slots: they state an asked measure, their text or document title
     names an asked proper name ("Plan México", "COFEPRIS": :attr:`Slots.names`) and an asked entity. Each filter
     applies only if its best candidate scores at least ``floor_ratio`` x the best candidate's score (the floor of
-    :func:`advisor.sentences.select_sentences`); otherwise the composer's relevance floor decides."""
+    :func:`advisor.answering.sentences.select_sentences`); otherwise the composer's relevance floor decides."""
     best = max((c.score for c in candidates), default=0.0)
 
     def keep(subset: list[SentenceCandidate]) -> list[SentenceCandidate]:

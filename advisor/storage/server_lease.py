@@ -18,7 +18,7 @@ import time
 import uuid
 
 from advisor.errors import IndexBusy
-from advisor.server_state import ServerState
+from advisor.storage.server_state import ServerState
 
 
 def writer_name(home: str) -> str:

@@ -24,9 +24,9 @@ partner, partial, unanswerable and one group per kind of unanswerable request):
 - kind named: share of refused unanswerable questions whose refusal names the kind of thing asked for (live data,
   a quote, a forecast, private details, advice) as the item's ``refusal_kind`` says (off-topic ones excluded);
 - count honoured (items with ``count``): the answer gives exactly that many items (bullets, else cited sentences;
-  :func:`advisor.answer_checks.item_count`), or fewer and says only that many are supported;
+  :func:`advisor.evaluation.answer_checks.item_count`), or fewer and says only that many are supported;
 - cells on topic (comparison answers): share of the table's quoted cells that use a keyword of their row's
-  criterion and, when the item has a ``topic`` sector, name that sector (:mod:`advisor.answer_checks`);
+  criterion and, when the item has a ``topic`` sector, name that sector (:mod:`advisor.evaluation.answer_checks`);
   cells covered: share of all cells that quote a sentence;
 - repeats: quoted sentences per answer that repeat a fact an earlier quote states (same figure, overlapping words).
 """
@@ -39,8 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.answer_checks import item_count, on_criterion, on_topic, repeated_facts, table_cells
-from advisor.conversation import Conversation
+from advisor.conversation.resolver import Conversation
+from advisor.evaluation.answer_checks import item_count, on_criterion, on_topic, repeated_facts, table_cells
 from advisor.text import split_sentences
 from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match, twin_of
 
@@ -240,7 +240,7 @@ class Baseline:
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from advisor.embedding import LangChainEmbeddings
+        from advisor.retrieval.embedding import LangChainEmbeddings
         from ingest.frontmatter import split_front_matter
 
         started = time.perf_counter()

@@ -3,7 +3,7 @@ how many items it gives, whether a comparison table's cells are about their row 
 many of its quoted sentences repeat a fact another one already states.
 
 Pure functions of strings; the eval items' gold (``count``, ``topic``) is compared with them in
-:mod:`advisor.evaluation`.
+:mod:`advisor.evaluation.runner`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.criteria import CRITERIA, row_criterion
-from advisor.entities import SECTOR_ALIASES
-from advisor.lexical import lexical_tokens
-from advisor.sentences import names_entity
+from advisor.answering.criteria import CRITERIA, row_criterion
+from advisor.answering.sentences import names_entity
+from advisor.retrieval.entities import SECTOR_ALIASES
+from advisor.retrieval.lexical import lexical_tokens
 from advisor.text import numbers_in
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
@@ -65,7 +65,7 @@ def table_cells(text: str) -> list[TableCell]:
 
 
 def on_criterion(cell: TableCell) -> bool:
-    """The cell uses a keyword of its row's criterion (:data:`advisor.criteria.CRITERIA`); a row that is no
+    """The cell uses a keyword of its row's criterion (:data:`advisor.answering.criteria.CRITERIA`); a row that is no
     criterion ("Other facts") is never on criterion."""
     keywords = CRITERIA.get(row_criterion(cell.row))
     return bool(keywords) and any(t in keywords for t in lexical_tokens(cell.text))

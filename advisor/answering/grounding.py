@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from advisor.citations import make_citation
-from advisor.embedding import Embedder
-from advisor.lexical import STOP_WORDS, lexical_tokens
-from advisor.refusal import refusal
+from advisor.answering.citations import make_citation
+from advisor.answering.refusal import refusal
+from advisor.retrieval.embedding import Embedder
+from advisor.retrieval.lexical import STOP_WORDS, lexical_tokens
 from advisor.text import fold, numbers_in, split_sentences
 from advisor.types import Answer, ScoredPassage
 
@@ -85,7 +85,8 @@ def min_similarity(similarity: SentenceSimilarity) -> float:
 
 
 def word_share(sentence: str, passages: Sequence[str]) -> float:
-    """Share of the sentence's content words (:func:`advisor.lexical.lexical_tokens`) found in ``passages``, in
+    """Share of the sentence's content words (:func:`~advisor.retrieval.lexical.lexical_tokens`)
+    found in ``passages``, in
     [0, 1]; 0.0 for a sentence with no content word."""
     words = set(lexical_tokens(sentence))
     if not words:

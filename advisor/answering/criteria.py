@@ -6,7 +6,7 @@ parks"), so rows are aligned on what a sentence talks about instead.
 
 from __future__ import annotations
 
-from advisor.lexical import lexical_tokens
+from advisor.retrieval.lexical import lexical_tokens
 
 CRITERIA: dict[str, tuple[str, ...]] = {
     "Foreign investment": ("fdi", "investment", "invested", "inversion", "ied", "announced", "announcements"),
@@ -120,7 +120,7 @@ ROW_LABELS = {
         "Overview": "Panorama",
     }
 }
-"""Comparison row labels in Spanish (the English names are the keys of advisor.criteria.CRITERIA)."""
+"""Comparison row labels in Spanish (the English names are the keys of advisor.answering.criteria.CRITERIA)."""
 
 
 def row_label(row: str, lang: str) -> str:
@@ -145,5 +145,5 @@ MEASURE_ROWS = {
     "energy": "Constraints: water, energy, security",
     "security": "Constraints: water, energy, security",
 }
-"""The comparison row of each measure a question can ask for (advisor.slots.MEASURES): a comparison that asks for
+"""The comparison row of each measure a question can ask for (answering.slots.MEASURES): a comparison that asks for
 one measure ("how does security in Yucatán compare with Estado de México?") shows that measure's row only."""

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from advisor.conversation import ConversationResolver, ResolvedQuery
-from advisor.entities import Entities
-from advisor.sentences import states_same_fact
+from advisor.answering.sentences import states_same_fact
+from advisor.conversation.resolver import ConversationResolver, ResolvedQuery
+from advisor.retrieval.entities import Entities
 from advisor.text import fold
 from advisor.types import Answer, AnswerPart, Citation
 
@@ -271,7 +271,7 @@ def merge_answers(parts: Sequence[tuple[str, Answer]]) -> Answer:
 
 
 def _without_repeats(answer: Answer, quoted: set[str]) -> Answer:
-    """``answer`` without the quoted sentences that state a fact of ``quoted`` (advisor.sentences.states_same_fact;
+    """``answer`` without the quoted sentences that state a fact of ``quoted`` (answering.sentences.states_same_fact;
     each "sentence [n]" removed from the text, and from
     its citation; a citation left with no quote is dropped). Unchanged when nothing would be left of it."""
     repeats = {

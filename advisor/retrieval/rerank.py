@@ -1,5 +1,5 @@
 """Optional cross-encoder reranking (DESIGN.md §3). No cross-encoder ships offline on PyPI (DESIGN.md §6), so the
-default reranker is the relevance model of :mod:`advisor.retrieval`; a user who has a sentence-transformers
+default reranker is the relevance model of :mod:`advisor.retrieval.hybrid`; a user who has a sentence-transformers
 ``CrossEncoder`` on disk sets ``ADVISOR_RERANKER_MODEL`` to its path and its scores are blended in."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Optional LLM composer through LangChain chat models (DESIGN.md §3): numbered passages in, ``[n]``-cited answer
-out, then every sentence checked against its passages (:func:`advisor.grounding.ground_llm_answer`).
+out, then every sentence checked against its passages (:func:`advisor.answering.grounding.ground_llm_answer`).
 
 Configured by settings: ``ADVISOR_LLM=openai-compatible`` (``ADVISOR_LLM_BASE_URL``, ``ADVISOR_LLM_MODEL``,
 ``ADVISOR_LLM_API_KEY``) or ``ollama`` (needs the ``langchain-ollama`` package); unset means extractive answers only.
@@ -13,10 +13,10 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
+from advisor.answering.grounding import SentenceSimilarity, ground_llm_answer
 from advisor.config import Settings
 from advisor.errors import ConfigError
-from advisor.grounding import SentenceSimilarity, ground_llm_answer
-from advisor.prompts import answer_messages
+from advisor.llm.prompts import answer_messages
 from advisor.text import split_sentences
 from advisor.types import Answer, ScoredPassage
 
@@ -124,7 +124,7 @@ def compose_llm(
     time_limit: float | None = None,
 ) -> Answer:
     """Ask ``chat_model`` to answer from ``scored`` passages (numbered 1..n in order), streaming tokens to
-    ``on_token``; then keep only grounded sentences (:func:`advisor.grounding.ground_llm_answer`, with
+    ``on_token``; then keep only grounded sentences (:func:`advisor.answering.grounding.ground_llm_answer`, with
     ``similarity`` for paraphrases).
 
     ``time_limit`` (seconds) bounds the whole generation, not just each wait for a token: when it runs out the stream

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from advisor.entities import Entities, Gazetteer
+from advisor.retrieval.entities import Entities, Gazetteer
 from advisor.text import fold
 
 _DEICTIC = re.compile(

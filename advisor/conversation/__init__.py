@@ -1,0 +1,1 @@
+"""Follow-up resolution and questions that ask for several things."""

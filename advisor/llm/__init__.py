@@ -1,0 +1,1 @@
+"""The optional LLM composer (LangChain chat models) and its prompts."""
