@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from advisor.config import PROJECT_ROOT, Settings
-from advisor.evaluation.runner import Baseline
+from advisor.evaluation.baseline import Baseline
 from advisor.service import Advisor
 from ingest.corpus_lint import load_eval
 

@@ -7,7 +7,8 @@ import yaml
 
 from advisor.answering.modes import search_topic
 from advisor.conversation.resolver import ConversationResolver, is_chitchat
-from advisor.evaluation.runner import Outcome, calibrate_threshold, evaluate, score
+from advisor.evaluation.outcome import Outcome
+from advisor.evaluation.runner import calibrate_threshold, evaluate, score
 from advisor.retrieval.entities import Entities, Gazetteer
 from advisor.retrieval.hybrid import is_definitional, rrf
 from advisor.retrieval.lexical import lexical_tokens

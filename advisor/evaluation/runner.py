@@ -4,10 +4,7 @@ measured in the same run on the same corpus and embedding model.
 Sets (``ingest.corpus_lint.EVAL_SETS``): ``dev`` = ``eval/questions-*.yaml``, the set the pipeline is tuned on;
 ``blind`` = ``eval/blind/blind-*.yaml``, written from the corpus alone before the code it tests and never tuned on.
 
-Baseline (DESIGN.md §5): LangChain's textbook RAG — ``RecursiveCharacterTextSplitter(chunk_size=1000,
-chunk_overlap=200)`` over each document's text, a Chroma vector store, ``similarity_search(question, k=4)``; it never
-refuses and sees only the last question (no conversation history). Its answer, for the answer-level measures, is
-its top chunk (what a retriever without a language model shows first).
+The baseline is LangChain's textbook RAG (:mod:`advisor.evaluation.baseline`).
 
 Metrics, per question then averaged (overall and by group: english, spanish, follow_up, comparison, two_part,
 partner, partial, unanswerable and one group per kind of unanswerable request):
@@ -35,39 +32,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.conversation.resolver import Conversation
 from advisor.evaluation.answer_checks import item_count, on_criterion, on_topic, repeated_facts, table_cells
-from advisor.text import split_sentences
-from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match, twin_of
-
-
-@dataclass
-class Outcome:
-    """One question's result.
-
-    ``doc_ids``/``texts``: the documents (a Spanish twin counted as its original) and texts of the ranked passages
-    (best first); ``part_texts``: for each
-    part of the question the answer was split into, the texts retrieved for it (empty: the question was not split,
-    ``texts`` serves every part); ``quotes``: the sentences the answer quotes; ``uncovered``: parts the answer says
-    the corpus does not cover; ``request_kind``: the kind of request a refusal names (None: not named).
-    """
-
-    item: dict
-    doc_ids: list[str]
-    texts: list[str]
-    refused: bool
-    resolved: str = ""
-    best_score: float = 0.0
-    measure_missing: bool = False
-    quotes: list[str] | None = None
-    part_texts: list[list[str]] = field(default_factory=list)
-    uncovered: list[str] = field(default_factory=list)
-    request_kind: str | None = None
-    text: str = ""
+from advisor.evaluation.baseline import Baseline
+from advisor.evaluation.outcome import Outcome
+from ingest.corpus_lint import REFUSAL_KINDS, eval_parts, load_eval, normalise_for_match
 
 
 @dataclass
@@ -223,51 +196,6 @@ def run_system(advisor, items: Sequence[dict], k: int = 10) -> list[Outcome]:
             )
         )
     return outcomes
-
-
-@dataclass
-class Baseline:
-    """LangChain's textbook pipeline over the same corpus and embedding model (see module docstring)."""
-
-    search: Callable[[str], list]
-    build_seconds: float = 0.0
-    chunks: int = 0
-
-    @classmethod
-    def build(cls, corpus_dir: Path, embedder) -> Baseline:
-        import chromadb
-        from langchain_chroma import Chroma
-        from langchain_core.documents import Document
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-        from advisor.retrieval.embedding import LangChainEmbeddings
-        from ingest.frontmatter import split_front_matter
-
-        started = time.perf_counter()
-        docs = []
-        for path in sorted(corpus_dir.rglob("*.md")):
-            _, body = split_front_matter(path.read_text(encoding="utf-8"))
-            doc_id = twin_of(path.relative_to(corpus_dir).as_posix())  # a Spanish twin counts as its original
-            docs.append(Document(page_content=body, metadata={"doc_id": doc_id}))
-        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-        client = chromadb.EphemeralClient()
-        store = Chroma(
-            client=client,
-            collection_name=f"baseline-{int(time.time() * 1000)}",
-            embedding_function=LangChainEmbeddings(embedder),
-        )
-        store.add_documents(chunks)
-        return cls(lambda q: store.similarity_search(q, k=4), time.perf_counter() - started, len(chunks))
-
-    def run(self, items: Sequence[dict]) -> list[Outcome]:
-        outcomes = []
-        for item in items:
-            docs = self.search(item["question"])
-            top = docs[0].page_content if docs else ""
-            quotes = [top[a:b] for a, b in split_sentences(top)]
-            ids, texts = [d.metadata["doc_id"] for d in docs], [d.page_content for d in docs]
-            outcomes.append(Outcome(item, ids, texts, False, quotes=quotes, text=top))
-        return outcomes
 
 
 def calibrate_threshold(outcomes: Sequence[Outcome], max_false_refusal: float = 0.05) -> tuple[float, float, float]:
