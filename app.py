@@ -57,7 +57,7 @@ def get_feedback_store(settings_json: str) -> FeedbackStore:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def corpus_summary(settings_json: str, version: tuple) -> CorpusSummary:
+def corpus_summary(settings_json: str, version: str) -> CorpusSummary:
     """Documents, filter options and failures for a manifest ``version`` (recomputed after any ingest)."""
     advisor = get_advisor(settings_json)
     manifest, model = advisor.index.manifest, advisor.index.model_key

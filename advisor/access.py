@@ -28,6 +28,7 @@ class Access:
 
     @property
     def sign_in_required(self) -> bool:
+        """True when this visitor must sign in before seeing anything else."""
         return self.auth_configured and not self.signed_in
 
 

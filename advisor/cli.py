@@ -282,6 +282,7 @@ def _answer_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``advisor`` command line: ``ingest``, ``ask``, ``chat``, ``eval`` and ``feedback`` with their options."""
     parser = argparse.ArgumentParser(
         prog="advisor", description="Nearshoring Advisor: cited answers on nearshoring to Mexico."
     )
@@ -324,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``advisor`` command ``argv`` (default: the process arguments); returns the exit code (0 ok, 1 a
+    fatal error, printed as one line without a traceback, 2 a usage error or some files failed)."""
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -111,7 +111,7 @@ class Advisor:
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
         self._places: frozenset[str] = frozenset()
-        self._version: tuple | None = None
+        self._version: str | None = None
         self._lock = threading.Lock()
         self.loaded = False
         """Whether the models and indexes are loaded (:meth:`load_steps` ran); questions load them otherwise."""
@@ -176,6 +176,7 @@ class Advisor:
 
     @property
     def resolver(self) -> ConversationResolver:
+        """The follow-up resolver over the current corpus's names (rebuilt with the retriever)."""
         self.retriever()
         assert self._resolver is not None
         return self._resolver

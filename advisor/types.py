@@ -79,6 +79,7 @@ class Filters:
     """Only passages of these documents (set by retrieval when a question names a document)."""
 
     def is_empty(self) -> bool:
+        """True when no filter restricts the passages."""
         return not (self.regions or self.sectors or self.partners or self.doc_types or self.doc_ids)
 
 
@@ -189,4 +190,5 @@ class IngestReport:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
+        """The report as the ``advisor ingest --json`` object."""
         return asdict(self)

@@ -147,6 +147,7 @@ class LintReport:
 
     @property
     def ok(self) -> bool:
+        """True when the lint found no problem."""
         return not self.problems
 
 

@@ -75,19 +75,24 @@ class Manifest:
         return conn
 
     def close(self) -> None:
+        """Close this thread's connection (a later access opens a new one)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
 
-    def version(self) -> tuple[int, float | None]:
-        """A cheap fingerprint of the manifest's content: (number of passages, latest ingest time); it changes
-        whenever an ingest adds, replaces or removes files."""
-        count = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
-        latest = self.db.execute("SELECT max(ingested_at) FROM files").fetchone()[0]
-        return count, latest
+    def version(self) -> str:
+        """A token that changes whenever an ingest (in any process) adds, replaces, fails or removes a file: one
+        primary-key lookup, whatever the size of the manifest ("" before the first such write)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return row[0] if row else ""
+
+    def _bump(self) -> None:
+        """Give the manifest a new :meth:`version` (inside the caller's write transaction)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', lower(hex(randomblob(8))))")
 
     def get_file(self, key: str, model: str) -> FileRecord | None:
+        """The record of file ``key`` (its absolute path) for ``model``, or None."""
         row = self.db.execute("SELECT * FROM files WHERE key=? AND model=?", (key, model)).fetchone()
         return FileRecord(*row) if row else None
 
@@ -97,10 +102,12 @@ class Manifest:
         return [FileRecord(*r) for r in rows]
 
     def file_passage_ids(self, key: str, model: str) -> list[str]:
+        """Ids of the passages of file ``key`` for ``model``."""
         rows = self.db.execute("SELECT id FROM passages WHERE model=? AND file_key=?", (model, key))
         return [r[0] for r in rows]
 
     def passage_ids(self, model: str) -> list[str]:
+        """Ids of every passage of ``model``."""
         return [r[0] for r in self.db.execute("SELECT id FROM passages WHERE model=?", (model,))]
 
     def passages(self, model: str, ids: Iterable[str] | None = None) -> list[Passage]:
@@ -128,6 +135,7 @@ class Manifest:
                 [_passage_row(p, record.model, record.key) for p in passages],
             )
             self._put(record)
+            self._bump()
 
     def mark_failed(
         self,
@@ -149,6 +157,7 @@ class Manifest:
                 )
             else:
                 self._put(FileRecord(key, model, doc_id, root, None, size, mtime, 0, "failed", reason, time.time()))
+            self._bump()
 
     def failed_version(self, key: str, model: str, size: int, mtime: float) -> str | None:
         """The recorded failure reason if exactly this file version (size, mtime) failed before, else None."""
@@ -173,6 +182,7 @@ class Manifest:
         with self.db:
             self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (record.model, record.key))
             self._put(record)
+            self._bump()
 
     def journal_add(self, ids: Iterable[str], model: str) -> None:
         """Note passage ids about to be written to or deleted from the vector store (write-ahead intent)."""
@@ -198,9 +208,11 @@ class Manifest:
             self.db.execute("UPDATE files SET mtime=? WHERE key=? AND model=?", (mtime, key, model))
 
     def remove_file(self, key: str, model: str) -> None:
+        """Forget file ``key`` and its passages for ``model`` (the caller deletes their vectors)."""
         with self.db:
             self.db.execute("DELETE FROM passages WHERE model=? AND file_key=?", (model, key))
             self.db.execute("DELETE FROM files WHERE key=? AND model=?", (key, model))
+            self._bump()
 
     def get_meta(self, key: str) -> str | None:
         """A value of the small key-value table (e.g. the server stamp a mirror was built from), or None."""
@@ -230,6 +242,7 @@ class Manifest:
                 [_passage_row(p, model, key) for p, key in passages],
             )
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?,?)", list(meta.items()))
+            self._bump()
 
     def _put(self, r: FileRecord) -> None:
         self.db.execute(

@@ -68,6 +68,7 @@ class LiveDraft:
                 st.caption(escape_markdown("".join(self._parts)) + " ▌")
 
     def clear(self) -> None:
+        """Remove the draft from the page (the final answer is drawn in its place)."""
         self._slot.empty()
 
 

@@ -110,4 +110,5 @@ class CitationNumbering:
         return f"{sentence} [{n}]"
 
     def citations(self) -> list[Citation]:
+        """The citations numbered so far, in marker order ``[1]``, ``[2]``…"""
         return [make_citation(n, self._items[pid], tuple(self._quotes[pid])) for pid, n in self._order.items()]

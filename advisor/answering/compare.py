@@ -4,7 +4,7 @@ covered"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from advisor.answering.citations import CitationNumbering
 from advisor.answering.criteria import CRITERIA, MEASURE_ROWS, row_label
@@ -49,7 +49,7 @@ def _subject(sentence: str, title: str, column_terms: dict[str, Sequence[frozens
 
 
 def compose_compare(
-    question_weights: dict[str, float],
+    question_weights: Mapping[str, float],
     groups: Sequence[tuple[str, Sequence[ScoredPassage]]],
     criterion: Callable[[str, Passage], str],
     min_relevance: float,

@@ -5,7 +5,7 @@ the ``[n]`` marker of its citation. No language model; every sentence is therefo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from advisor.answering.answerability import missing_measure
 from advisor.answering.citations import CitationNumbering
@@ -25,7 +25,7 @@ _QUANTITY = re.compile(
 
 def compose_extractive(
     question: str,
-    question_weights: dict[str, float],
+    question_weights: Mapping[str, float],
     scored: Sequence[ScoredPassage],
     min_relevance: float,
     mode: str = "answer",

@@ -12,7 +12,7 @@ import numpy as np
 
 from advisor.answering.citations import make_citation
 from advisor.answering.refusal import refusal
-from advisor.retrieval.embedding import Embedder
+from advisor.retrieval.embedder import Embedder
 from advisor.retrieval.lexical import STOP_WORDS, lexical_tokens
 from advisor.text import fold, numbers_in, split_sentences
 from advisor.types import Answer, ScoredPassage

@@ -4,7 +4,7 @@ it and, where a partner profile matches, one cited routing sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from advisor.answering.citations import CitationNumbering
 from advisor.answering.sentences import select_sentences, sentence_candidates
@@ -106,7 +106,7 @@ def request_refusal(
     kind: str,
     lang: str,
     route: ScoredPassage | None,
-    question_weights: dict[str, float],
+    question_weights: Mapping[str, float],
     scored: Sequence[ScoredPassage],
     nearest: bool = True,
 ) -> Answer:

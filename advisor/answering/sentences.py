@@ -4,7 +4,7 @@ ones state the same fact, and the greedy choice of a few non-redundant ones."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.answering.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
@@ -71,7 +71,7 @@ class SentenceCandidate:
 
 
 def sentence_candidates(
-    question_weights: dict[str, float],
+    question_weights: Mapping[str, float],
     scored: Sequence[ScoredPassage],
     quantity: bool = False,
     entity_terms: Sequence[frozenset[str]] = (),

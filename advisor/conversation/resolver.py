@@ -189,5 +189,6 @@ class Conversation:
     answer_entities: Entities | None = None
 
     def reset(self) -> None:
+        """Forget every earlier turn (a new conversation)."""
         self.resolved.clear()
         self.answer_entities = None

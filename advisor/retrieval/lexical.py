@@ -14,8 +14,9 @@ import math
 import re
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -65,10 +66,14 @@ def stamp_of(ids: Sequence[str]) -> str:
 class LexicalIndex:
     """BM25 over passages, mapping results back to passage ids; also gives IDF weights for query terms."""
 
+    WEIGHTS_MEMO = 256
+    """Questions whose query-term weights are remembered (the retriever and the composer both need them)."""
+
     def __init__(self, ids: list[str], retriever, doc_freq: dict[str, int]):
         self.ids = ids
         self.retriever = retriever
         self.doc_freq = doc_freq
+        self._weights: dict[str, Mapping[str, float]] = {}
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
@@ -125,12 +130,22 @@ class LexicalIndex:
             return None
         return cls(meta["ids"], retriever, meta["doc_freq"])
 
-    def weights(self, query: str) -> dict[str, float]:
-        """IDF weight of each distinct query token (for sentence scoring and term coverage)."""
-        return {t: self.idf(t) for t in dict.fromkeys(lexical_tokens(query))}
+    def weights(self, query: str) -> Mapping[str, float]:
+        """IDF weight of each distinct query token (for sentence scoring and term coverage), read-only.
+
+        Computed once per query: the retriever's relevance score and the answer composer ask for the same
+        question's weights, so the last :attr:`WEIGHTS_MEMO` queries' weights are kept (the index never changes
+        once built; a new index starts empty)."""
+        found = self._weights.get(query)
+        if found is None:
+            found = MappingProxyType({t: self.idf(t) for t in dict.fromkeys(lexical_tokens(query))})
+            if len(self._weights) >= self.WEIGHTS_MEMO:
+                self._weights.clear()
+            self._weights[query] = found
+        return found
 
 
-def coverage(weights: dict[str, float], text_tokens: set[str]) -> float:
+def coverage(weights: Mapping[str, float], text_tokens: set[str]) -> float:
     """IDF-weighted share of query tokens present in a text, in [0, 1] (0 when the query has no tokens)."""
     total = sum(weights.values())
     if total <= 0:

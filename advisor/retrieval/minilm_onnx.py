@@ -23,6 +23,7 @@ import numpy as np
 from filelock import FileLock
 
 from advisor.errors import ModelUnavailable
+from advisor.retrieval.embedder import Embedder
 
 EXPORT_VERSION = "eager1"
 """Part of the exported file's name: a change to :func:`export_onnx` bumps it, so old exports are not reused."""
@@ -120,7 +121,7 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
     return target
 
 
-class OnnxMiniLMEmbedder:
+class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 through ONNX Runtime: ``(n, 384)`` float32, L2-normalised; same fingerprint as the
     sentence-transformers backend because the vectors are the same (an index built by either serves both).
 

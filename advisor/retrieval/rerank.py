@@ -26,6 +26,7 @@ class CrossEncoderReranker:
 
     @cached_property
     def model(self):
+        """The loaded ``CrossEncoder`` (loaded once, thread-safe, offline)."""
         with self._lock:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from sentence_transformers import CrossEncoder

@@ -11,7 +11,8 @@ from filelock import FileLock, Timeout
 
 from advisor.config import Settings
 from advisor.errors import ConfigError, IndexMismatch
-from advisor.retrieval.embedding import Embedder, get_embedder
+from advisor.retrieval.embedder import Embedder
+from advisor.retrieval.embedding import get_embedder
 from advisor.retrieval.lexical import LexicalIndex
 from advisor.storage.server_lease import writer_name
 from advisor.storage.server_state import ServerState
@@ -29,6 +30,7 @@ class Index:
 
     @cached_property
     def embedder(self) -> Embedder:
+        """The configured embedding model (``ADVISOR_EMBEDDING_MODEL``), loaded on first use."""
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
 
     @cached_property

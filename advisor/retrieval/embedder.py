@@ -1,0 +1,32 @@
+"""The interface every embedding model of the advisor implements (DESIGN.md §3): what retrieval, ingest and grounding
+need of it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """What retrieval and ingest need of an embedding model."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int:
+        """Vector length."""
+        ...
+
+    @property
+    def fingerprint(self) -> str:
+        """Short id of model and dimension, safe in a Chroma collection name (``[a-z0-9-]``)."""
+        ...
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Passages -> ``(len(texts), dimension)`` float32, rows L2-normalised."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query -> ``(dimension,)`` float32, L2-normalised."""
+        ...
