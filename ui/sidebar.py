@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from advisor.access import Access
+from advisor.answering.modes import MODES as ANSWER_MODES
 from advisor.conversation.resolver import Conversation
 from advisor.errors import AdvisorError
 from advisor.types import Filters
@@ -19,7 +20,8 @@ from ui.i18n import LANGUAGES, doc_type_label, t
 
 log = logging.getLogger("advisor.app")
 
-MODES = ("auto", "answer", "talking_points", "compare")
+MODES = ("auto", *ANSWER_MODES)
+"""The answer styles offered: detected from the question, or one of the answer modes."""
 UPLOAD_TYPES = ("pdf", "md", "markdown", "txt")
 
 
