@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from advisor.answering.compare import COMPARE_ROWS, compose_compare
+from advisor.answering.compare import compose_compare
+from advisor.answering.compare_evidence import comparison_evidence
 from advisor.answering.criteria import criterion_of
 from advisor.answering.extractive import compose_extractive
 from advisor.answering.grounding import embedding_similarity
@@ -22,7 +23,6 @@ from advisor.conversation.resolver import Conversation, ConversationResolver, Re
 from advisor.errors import ConfigError
 from advisor.language import detect_language
 from advisor.llm.composer import llm_answer_or_quoted, make_chat_model
-from advisor.retrieval.embedding import embed_queries
 from advisor.retrieval.entities import Entities, Gazetteer
 from advisor.retrieval.hybrid import HybridRetriever
 from advisor.retrieval.lexicon import expand_spanish
@@ -410,32 +410,9 @@ class Advisor:
         topic = self._resolver.without_entities(query, {kind})
         base = filters or Filters()
         others = Entities(sectors=resolved.entities.sectors) if kind != "sectors" else Entities()
-        topical = bool(others.sectors)
-        groups = []
-        for name in names[:4]:
-            restricted = replace(base, **{kind: (name,)})
-            hits = retriever.retrieve(
-                f"{topic} {name}",
-                k=10 if topical else 6,
-                filters=restricted,
-                entities=replace(resolved.entities, **{kind: (name,)}),
-                timings=timings,
-                lang=lang,
-            )
-            row_queries = [f"{row} {topic} {name}" for row in COMPARE_ROWS]
-            with stage(timings, "embed"):  # the rows' queries in one batch
-                row_vectors = embed_queries(retriever.embedder, row_queries)
-            for row_query, row_vector in zip(row_queries, row_vectors, strict=True):
-                # each row's own evidence, which the topic's best passages may lack
-                seen = {h.passage.id for h in hits}
-                more = retriever.retrieve(
-                    row_query, k=3, filters=restricted, timings=timings, lang=lang, vector=row_vector
-                )
-                hits += [h for h in more if h.passage.id not in seen]
-            specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
-            # with a topic, the topic's own documents count too (a sector brief names many regions): their
-            # sentences must then name this column's entity (compose_compare's ``column_terms``)
-            groups.append((name, hits if topical else specific or hits))
+        groups = comparison_evidence(
+            retriever, topic, kind, names[:4], resolved.entities, base, timings, lang, topical=bool(others.sectors)
+        )
         weights = retriever.lexical.weights(topic or query)
         with stage(timings, "compose"):
             answer = compose_compare(
