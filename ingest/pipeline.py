@@ -81,7 +81,7 @@ def ingest(
     try:
         if index.shared:  # the writer lock of every machine sharing the server
             lease = ServerLease(index.server_state, index.manifest.writer, ttl=settings.lease_seconds)
-            lease.acquire(timeout=max(0.0, wait - (time.perf_counter() - started)))
+            lease.acquire(timeout=wait)
             index.manifest.pull(index.model_key)  # what the other replicas wrote
         report = IngestReport()
         reconcile(index)  # repair what an interrupted run left

@@ -25,6 +25,20 @@ if ! [[ "$TOKEN" =~ ^[A-Za-z0-9._~+/=-]{16,100}$ ]]; then
   echo "ADVISOR_CHROMA_TOKEN must be 16 to 100 characters of A-Z a-z 0-9 . _ ~ + / = -" >&2
   exit 2
 fi
+# Everything below goes into nginx's config as literals: accept only plain addresses and paths.
+for addr in "$LISTEN" "$UPSTREAM"; do
+  if ! [[ "$addr" =~ ^[A-Za-z0-9.-]+:[0-9]{1,5}$ ]]; then
+    echo "not a host:port address: '$addr'" >&2
+    exit 2
+  fi
+done
+if ! [[ "$RUN_DIR" =~ ^[A-Za-z0-9._/+-]+$ ]]; then
+  echo "RUN_DIR must be a path of letters, digits and . _ / + - (no spaces): '$RUN_DIR'" >&2
+  exit 2
+fi
+# nginx compares map strings ignoring case: the token is matched as a case-sensitive regular expression instead
+# ('.' and '+' escaped; the other allowed characters are literal in PCRE).
+TOKEN_RE=$(printf '%s' "$TOKEN" | sed 's/[.+]/\\&/g')
 mkdir -p "$RUN_DIR/tmp"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 USER_LINE=""
@@ -49,12 +63,12 @@ http {
   scgi_temp_path $RUN_DIR/tmp/scgi;
   client_max_body_size 256m;
   client_body_buffer_size 1m;
-  map_hash_bucket_size 128;  # the key "Bearer <token>" must fit one bucket
+  map_hash_bucket_size 128;
   server_tokens off;
   map \$http_authorization \$advisor_auth {
     default "wrong";
     ""      "missing";
-    "Bearer $TOKEN" "ok";
+    "~^Bearer $TOKEN_RE\$" "ok";
   }
   server {
     listen $LISTEN;

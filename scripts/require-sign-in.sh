@@ -4,12 +4,13 @@
 # .streamlit/secrets.toml (project) or ~/.streamlit/secrets.toml. Usage: scripts/require-sign-in.sh HOST
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case "${1:-localhost}" in
-  localhost | 127.* | ::1 | "[::1]") exit 0 ;;
-esac
+host=${1:-localhost}
+if [[ "$host" =~ ^(localhost|::1|\[::1\]|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})$ ]]; then
+  exit 0
+fi
 if grep -qs '^[[:space:]]*\[auth[].]' .streamlit/secrets.toml "${HOME:-/nonexistent}/.streamlit/secrets.toml"; then
   exit 0
 fi
-echo "HOST=$1 would serve the advisor to the network with no sign-in. Configure Streamlit's sign-in ([auth] in" \
+echo "HOST=$host would serve the advisor to the network with no sign-in. Configure Streamlit's sign-in ([auth] in" \
   ".streamlit/secrets.toml, see the README's 'Team deployment'), or keep HOST=localhost." >&2
 exit 2

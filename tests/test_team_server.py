@@ -113,6 +113,19 @@ def test_token_gate_lets_the_right_token_in_and_refuses_wrong_or_missing(gated: 
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(gated.url + path, timeout=5)
         assert refused.value.code == 401
+    # the token is compared exactly: another letter case, a prefix or another header does not pass
+    for header, value in [
+        ("Authorization", f"Bearer {TOKEN.upper()}"),
+        ("Authorization", f"bearer {TOKEN}"),
+        ("Authorization", f"Bearer {TOKEN[:-1]}"),
+        ("X-Chroma-Token", TOKEN),
+    ]:
+        request = urllib.request.Request(gated.url + "/api/v2/heartbeat", headers={header: value})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 401, (header, value)
+    right = urllib.request.Request(gated.url + "/api/v2/heartbeat", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert urllib.request.urlopen(right, timeout=5).status == 200
 
     # the CLI says the same in one line, exit 1, and never prints the token it was given
     wrong_cli = run_cli(
@@ -268,3 +281,23 @@ def test_a_server_that_goes_down_behind_the_gate_is_named_in_a_clear_error(
     assert gated.url in str(down.value) and TOKEN not in str(down.value)
     chroma_server.start()
     assert not advisor.ask("What does Nuvocargo do?").refused  # back: the same advisor answers again
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://user:s3cret@host:abc",
+        "http://user:s3cret@:8300",
+        "http://user:s3cret@127.0.0.1:8300",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:8300/chroma",
+        "http://[::1]:8300",
+    ],
+)
+def test_a_malformed_server_url_is_one_clear_error_without_its_password(url, tmp_path):
+    with pytest.raises(ConfigError, match="ADVISOR_CHROMA_URL") as bad:
+        _ = _index(tmp_path / "home", url).store
+    assert "s3cret" not in str(bad.value)
+    cli = run_cli(["ask", "What does Nuvocargo do?"], tmp_path / "cli", **_server_env(url))
+    assert cli.returncode == 1 and "ADVISOR_CHROMA_URL" in cli.stderr
+    assert "Traceback" not in cli.stderr and "s3cret" not in cli.stderr

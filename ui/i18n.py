@@ -95,9 +95,10 @@ LABELS: dict[str, dict[str, str]] = {
         "col_ingested": "Ingested",
         "col_reason": "Reason",
         "col_uploaded_by": "Added by",
-        "kb_shared": "Shared index on the Chroma server {url}: other replicas' additions appear at the next question.",
-        "auth_local": "No sign-in is configured: this app serves only this computer (localhost), and its user may add "
-        "documents. A team deployment signs users in (README, Team deployment).",
+        "kb_shared": "Shared index on the Chroma server `{url}`: other replicas' additions appear at the next "
+        "question.",
+        "auth_local": "No sign-in is configured: serve this app on localhost only (./scripts/run.sh does), for one "
+        "user, who may add documents. A team deployment signs users in (README, Team deployment).",
         "auth_signed_in": "Signed in as {user}",
         "auth_sign_out": "Sign out",
         "auth_title": "Sign in to use the advisor",
@@ -203,11 +204,11 @@ LABELS: dict[str, dict[str, str]] = {
         "col_ingested": "Ingerido",
         "col_reason": "Motivo",
         "col_uploaded_by": "Agregado por",
-        "kb_shared": "Índice compartido en el servidor Chroma {url}: lo que agreguen otras réplicas aparece en la "
+        "kb_shared": "Índice compartido en el servidor Chroma `{url}`: lo que agreguen otras réplicas aparece en la "
         "siguiente pregunta.",
-        "auth_local": "No hay inicio de sesión configurado: la aplicación solo atiende a esta computadora "
-        "(localhost) y su usuario puede agregar documentos. Un despliegue de equipo pide iniciar sesión (README, "
-        "Team deployment).",
+        "auth_local": "No hay inicio de sesión configurado: sirva esta aplicación solo en localhost (./scripts/run.sh "
+        "lo hace), para un usuario, que puede agregar documentos. Un despliegue de equipo pide iniciar sesión "
+        "(README, Team deployment).",
         "auth_signed_in": "Sesión iniciada como {user}",
         "auth_sign_out": "Cerrar sesión",
         "auth_title": "Inicie sesión para usar el asesor",

@@ -13,6 +13,7 @@ from advisor.access import Access
 from advisor.answering.modes import MODES as ANSWER_MODES
 from advisor.conversation.resolver import Conversation
 from advisor.errors import AdvisorError
+from advisor.storage.store import display_url
 from advisor.types import Filters
 from ui.corpus import CorpusSummary, format_when
 from ui.export import conversation_markdown
@@ -127,7 +128,7 @@ def status_panel(advisor, status, lang: str, access: Access) -> None:
         st.write(t("kb_counts", lang, documents=status.documents, passages=status.passages))
         st.caption(t("kb_model", lang, model=status.embedding_model))
         if advisor.settings.chroma_url:
-            st.caption(t("kb_shared", lang, url=advisor.settings.chroma_url))
+            st.caption(t("kb_shared", lang, url=display_url(advisor.settings.chroma_url)))
         st.caption(t("kb_last", lang, when=format_when(status.last_ingest, t("kb_never", lang))))
         if status.failures:
             st.warning(t("kb_failures", lang, n=len(status.failures)))

@@ -71,8 +71,8 @@ class ServerLease:
                 left = max(0.0, float(meta["expires"]) - time.time()) if meta else 0.0
                 raise IndexBusy(
                     f"Index busy: {meta.get('writer') if meta else 'another writer'} is writing to the shared Chroma "
-                    f"server (its lease runs {left:.0f} s more unless renewed); waited {timeout:g} s, try again when "
-                    "it ends."
+                    f"server (its lease runs {left:.0f} s more unless renewed); waited {timeout:.0f} s, try again "
+                    "when it ends."
                 )
             time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 

@@ -8,6 +8,7 @@ vector spaces. List-valued metadata (regions, sectors, partners) is stored as on
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,9 +169,9 @@ def connect(chroma_url: str, token: str | None = None):
     from chromadb.config import Settings as ChromaSettings
     from chromadb.errors import AuthorizationError, ChromaAuthError
 
-    url = urlparse(chroma_url)
-    if not url.hostname or url.scheme not in ("http", "https"):
-        raise ConfigError(f"ADVISOR_CHROMA_URL {display_url(chroma_url)!r} is not http://host:port")
+    host, port, https = _parse_server_url(chroma_url)
+    if token and not all(33 <= ord(c) < 127 for c in token):  # what Chroma's token provider accepts
+        raise ConfigError("ADVISOR_CHROMA_TOKEN is not usable: only ASCII letters, digits and punctuation, no spaces")
     extra: dict = {}
     if token:
         extra = {
@@ -180,9 +181,9 @@ def connect(chroma_url: str, token: str | None = None):
         }
     try:
         client = chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or 8000,
-            ssl=url.scheme == "https",
+            host=host,
+            port=port,
+            ssl=https,
             settings=ChromaSettings(anonymized_telemetry=False, **extra),
         )
         client.heartbeat()
@@ -193,8 +194,6 @@ def connect(chroma_url: str, token: str | None = None):
             f"The Chroma server at {display_url(chroma_url)} needs a valid token: {given} "
             f"({_without(str(exc), token)})."
         ) from None
-    except ValueError as exc:  # the client's own token check (characters outside ASCII punctuation/letters/digits)
-        raise ConfigError(f"ADVISOR_CHROMA_TOKEN is not usable: {_without(str(exc), token)}") from None
     except Exception as exc:  # httpx/chromadb raise many types for "not reachable"; all mean the same here
         reason = _without(str(exc), token)
         raise ConfigError(f"Cannot reach the Chroma server at {display_url(chroma_url)}: {reason}") from None
@@ -202,12 +201,37 @@ def connect(chroma_url: str, token: str | None = None):
     return client
 
 
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+
+
 def display_url(url: str) -> str:
-    """``url`` without any ``user:password@`` part, for messages."""
-    parts = urlparse(url)
-    if not parts.username and not parts.password:
-        return url
-    return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl()
+    """``url`` without any ``user:password@`` part, for messages and the page (works on malformed URLs too)."""
+    return _USERINFO.sub("", url or "")
+
+
+def _parse_server_url(chroma_url: str) -> tuple[str, int, bool]:
+    """``(host, port, https)`` of a Chroma server URL ``http(s)://host[:port]`` (port 8000 by default).
+
+    Raises:
+        ConfigError: another scheme, no host, a bad port, credentials in the URL or a path (the client would
+            ignore them), naming the URL without credentials.
+    """
+    shown = display_url(chroma_url)
+    problem = f"ADVISOR_CHROMA_URL {shown!r} is not http://host:port or https://host:port"
+    try:
+        url = urlparse(chroma_url)
+        port = url.port
+    except ValueError:  # a port that is not a number in 0-65535
+        raise ConfigError(problem) from None
+    if url.scheme not in ("http", "https") or not url.hostname or ":" in url.hostname:
+        raise ConfigError(
+            problem + (" (IPv6 addresses: use a host name)" if url.hostname and ":" in url.hostname else "")
+        )
+    if url.username or url.password:
+        raise ConfigError(f"ADVISOR_CHROMA_URL {shown!r} carries credentials: put the token in ADVISOR_CHROMA_TOKEN")
+    if url.path not in ("", "/") or url.query or url.fragment:
+        raise ConfigError(problem + " (no path: the advisor speaks Chroma's API at the server's root)")
+    return url.hostname, port or 8000, url.scheme == "https"
 
 
 @contextmanager
