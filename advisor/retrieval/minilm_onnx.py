@@ -23,7 +23,7 @@ import numpy as np
 from filelock import FileLock
 
 from advisor.errors import ModelUnavailable
-from advisor.retrieval.embedder import Embedder
+from advisor.retrieval.embedder import SINGLE_THREAD_BATCH, Embedder
 
 EXPORT_VERSION = "eager1"
 """Part of the exported file's name: a change to :func:`export_onnx` bumps it, so old exports are not reused."""
@@ -125,7 +125,9 @@ class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 through ONNX Runtime: ``(n, 384)`` float32, L2-normalised; same fingerprint as the
     sentence-transformers backend because the vectors are the same (an index built by either serves both).
 
-    ``threads``: ONNX Runtime intra-op threads (default: all cores); ``batch_size``: texts per run, grouped by
+    ``threads``: ONNX Runtime intra-op threads for batches of more than
+    :data:`~advisor.retrieval.embedder.SINGLE_THREAD_BATCH` texts (default: all cores; smaller calls run on one
+    thread, with a session of their own); ``batch_size``: texts per run, grouped by
     length so little padding is computed. Raises :class:`ModelUnavailable` when the package or export is missing.
     """
 
@@ -138,28 +140,40 @@ class OnnxMiniLMEmbedder(Embedder):
         self.threads = threads
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
+        self._sessions: dict[int | None, object] = {}
 
     @cached_property
-    def _runtime(self):
-        with self._lock:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
+    def _tokenizer(self):
+        from tokenizers import Tokenizer
 
-            model_dir = packaged_model_dir()
-            path = export_onnx(model_dir, onnx_path(model_dir, self.cache_dir or default_cache_dir()))
-            options = ort.SessionOptions()
-            if self.threads:
-                options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-            tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-            tokenizer.no_padding()
-            tokenizer.enable_truncation(MAX_TOKENS)
-            return session, tokenizer
+        tokenizer = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_TOKENS)
+        return tokenizer
+
+    def _session(self, threads: int | None):
+        """The ONNX Runtime session with ``threads`` intra-op threads (None: all cores), made once per count."""
+        with self._lock:
+            if threads not in self._sessions:
+                import onnxruntime as ort
+
+                model_dir = packaged_model_dir()
+                path = export_onnx(model_dir, onnx_path(model_dir, self.cache_dir or default_cache_dir()))
+                options = ort.SessionOptions()
+                if threads:
+                    options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+                # idle worker threads sleep instead of spinning: several processes (app replicas, an ingest) share
+                # the cores, and spinning threads of one starve the others
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                self._sessions[threads] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            return self._sessions[threads]
 
     def load(self) -> None:
-        """Load (and, the first time on this machine, export) the model now rather than at the first encode."""
-        _ = self._runtime
+        """Load (and, the first time on this machine, export) the model for questions now rather than at the first
+        encode; the session for large batches loads at the first ingest."""
+        _ = self._tokenizer
+        self._session(1)
 
     @property
     def dimension(self) -> int:
@@ -173,8 +187,8 @@ class OnnxMiniLMEmbedder(Embedder):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        session, tokenizer = self._runtime
-        ids = [enc.ids for enc in tokenizer.encode_batch(list(texts))]
+        session = self._session(1 if len(texts) <= SINGLE_THREAD_BATCH else self.threads)
+        ids = [enc.ids for enc in self._tokenizer.encode_batch(list(texts))]
         order = np.argsort([-len(x) for x in ids], kind="stable")
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
