@@ -98,6 +98,7 @@ def run_replica(args: argparse.Namespace) -> None:
             results.append(record)
 
     load_started = time.perf_counter()
+    started_at = time.time()
     if args.sequential:  # the baseline: the same sessions, one after another
         for i in range(args.sessions):
             session(i)
@@ -108,7 +109,8 @@ def run_replica(args: argparse.Namespace) -> None:
         for t in threads:
             t.join()
     wall = time.perf_counter() - load_started
-    print(json.dumps({"first_answer_s": first_answer, "wall_s": wall, "sessions": results}), flush=True)
+    out = {"first_answer_s": first_answer, "wall_s": wall, "started_at": started_at, "ended_at": time.time()}
+    print(json.dumps({**out, "sessions": results}), flush=True)
     input()  # wait for the parent's go-ahead (after the extra ingest), then check the new document is answered
     seen = advisor.ask(EXTRA_QUESTION)
     print(json.dumps({"sees_new_document": any(c.doc_id == "zacatecas.md" for c in seen.citations)}), flush=True)
@@ -236,14 +238,20 @@ def main() -> None:
             for n in range(args.replicas)
         ]
         procs += replicas
+        launched = time.time()  # wall clock: comparable with the replicas' timestamps
         (work / "extra").mkdir()
         (work / "extra" / "zacatecas.md").write_text(EXTRA_DOC)
         if args.ingest_during:
-            time.sleep(5)  # while the sessions run: the writer adds a document
+            time.sleep(3)  # the replicas have loaded and their sessions are asking: the writer adds a document
+            extra_started = time.time() - launched
             extra = run_cli(["ingest", str(work / "extra"), "--json"], writer_env)
+            extra_ended = time.time() - launched
         load_outs = [json.loads(r.stdout.readline()) for r in replicas]
+        asking = (min(o["started_at"] for o in load_outs) - launched, max(o["ended_at"] for o in load_outs) - launched)
         if not args.ingest_during:
+            extra_started = time.time() - launched
             extra = run_cli(["ingest", str(work / "extra"), "--json"], writer_env)
+            extra_ended = time.time() - launched
         seen = []
         for r in replicas:
             r.stdin.write("\n")
@@ -263,8 +271,11 @@ def main() -> None:
         print(f"load average (1, 5, 15 min) at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; 2-core machine")
         print(f"replicas × sessions × turns: {args.replicas} × {args.sessions} × {args.turns} = {expected} questions")
         print(f"answered {answered}/{expected}, errors {errors}, sessions with a follow-up resolved elsewhere {mixed}")
-        when = "during" if args.ingest_during else "after"
-        print(f"extra ingest {when} the load: exit {extra.returncode}; every replica answers from it: {all(seen)}")
+        print(
+            f"sessions asking from {asking[0]:.1f} s to {asking[1]:.1f} s after the replicas started; extra ingest "
+            f"from {extra_started:.1f} s to {extra_ended:.1f} s: exit {extra.returncode}; every replica answers from "
+            f"it: {all(seen)}"
+        )
         print(
             "first answer of a replica started on an empty home: "
             + ", ".join(f"{out['first_answer_s']:.1f} s" for out in load_outs)
