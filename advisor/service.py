@@ -111,6 +111,7 @@ class Advisor:
         self._retriever: HybridRetriever | None = None
         self._resolver: ConversationResolver | None = None
         self._places: frozenset[str] = frozenset()
+        self._aliases: frozenset[str] = frozenset()
         self._version: str | None = None
         self._lock = threading.Lock()
         self.loaded = False
@@ -163,6 +164,7 @@ class Advisor:
                 gazetteer = Gazetteer.default(names["regions"], names["sectors"], names["partners"])
                 self._resolver = ConversationResolver(gazetteer)
                 self._places = frozenset(a for a, (k, _) in gazetteer.aliases.items() if k == "regions")
+                self._aliases = frozenset(gazetteer.aliases)  # every known name, for the questions' own names
                 self._retriever = HybridRetriever(
                     self.index.embedder,
                     self.index.store,
@@ -365,7 +367,7 @@ class Advisor:
         """What ``question`` asks for (answering.slots), with the proper names of its search ``query``. A Spanish
         question's names are left out: the corpus is English, so "Tren Interoceánico" would keep only the one
         sentence that gives the Spanish name of the Interoceanic Corridor."""
-        names = topic_names(query, frozenset(self._resolver.gazetteer.aliases)) if lang == "en" else ()
+        names = topic_names(query, self._aliases) if lang == "en" else ()
         return replace(parse_slots(question), names=names)
 
     def _request_refusal(
