@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from advisor.errors import ConfigError
+from advisor.storage.chroma_server import check_server_version
 from advisor.storage.index import Index
-from advisor.storage.store import check_server_version
 from ingest.pipeline import ingest
 from tests.conftest import make_settings
 from tests.servers import ChromaServer

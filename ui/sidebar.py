@@ -13,7 +13,7 @@ from advisor.access import Access
 from advisor.answering.modes import MODES as ANSWER_MODES
 from advisor.conversation.resolver import Conversation
 from advisor.errors import AdvisorError
-from advisor.storage.store import display_url
+from advisor.storage.chroma_server import display_url
 from advisor.types import Filters
 from ui.corpus import CorpusSummary, format_when
 from ui.export import conversation_markdown

@@ -14,9 +14,10 @@ from advisor.errors import ConfigError, IndexMismatch
 from advisor.retrieval.embedder import Embedder
 from advisor.retrieval.embedding import get_embedder
 from advisor.retrieval.lexical import LexicalIndex
+from advisor.storage.chroma_server import server_errors
 from advisor.storage.server_lease import writer_name
 from advisor.storage.server_state import ServerState
-from advisor.storage.store import PassageStore, server_errors
+from advisor.storage.store import PassageStore
 from ingest.manifest import Manifest
 from ingest.shared_manifest import SharedManifest
 
@@ -82,7 +83,7 @@ class Index:
 
     def server_errors(self):
         """A context in which a failing shared Chroma server raises :class:`ConfigError` naming it (see
-        :func:`advisor.storage.store.server_errors`); nothing is caught with the embedded database."""
+        :func:`advisor.storage.chroma_server.server_errors`); nothing is caught with the embedded database."""
         if not self.shared:
             return contextlib.nullcontext()
         token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None

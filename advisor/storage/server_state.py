@@ -37,8 +37,8 @@ def _file_id(key: str) -> str:
 class ServerState:
     """The shared-state collection on a Chroma server for one embedding model.
 
-    ``client`` is a connected ``chromadb`` client (:func:`advisor.storage.store.connect`). Every method is one or a few
-    HTTP requests; errors of the server propagate as the client raises them.
+    ``client`` is a connected ``chromadb`` client (:func:`advisor.storage.chroma_server.connect`). Every method is one
+    or a few HTTP requests; errors of the server propagate as the client raises them.
     """
 
     def __init__(self, client, fingerprint: str):
