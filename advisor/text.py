@@ -145,3 +145,8 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 def numbers_in(text: str) -> set[str]:
     """Figures in ``text`` without thousands separators: "$2,470m and 54.8%" -> {"2470", "54.8"}."""
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
+    return len(a & b) / len(a | b) if a or b else 0.0

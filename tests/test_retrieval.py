@@ -10,9 +10,10 @@ from advisor.conversation.resolver import ConversationResolver, is_chitchat
 from advisor.evaluation.outcome import Outcome
 from advisor.evaluation.runner import calibrate_threshold, evaluate, score
 from advisor.retrieval.entities import Entities, Gazetteer
-from advisor.retrieval.hybrid import is_definitional, rrf
+from advisor.retrieval.hybrid import rrf
 from advisor.retrieval.lexical import lexical_tokens
 from advisor.retrieval.lexicon import expand_spanish
+from advisor.retrieval.relevance import is_definitional
 from advisor.service import Advisor
 from advisor.types import Filters
 from tests.conftest import make_settings

@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.answering.source_quality import GRADE_RANK, data_year, is_dated, sentence_grade, without_attribution
-from advisor.retrieval.hybrid import jaccard
 from advisor.retrieval.lexical import ABBREVIATIONS, coverage, lexical_tokens
-from advisor.text import fold, numbers_in, split_sentences
+from advisor.text import fold, jaccard, numbers_in, split_sentences
 from advisor.types import ScoredPassage
 
 _HAS_FIGURE = re.compile(r"(?<!\w)\d")
