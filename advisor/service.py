@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from advisor.answering.compare import compose_compare
-from advisor.answering.compare_evidence import comparison_evidence
+from advisor.answering.compare_evidence import compared_entities, comparison_evidence
 from advisor.answering.criteria import criterion_of
 from advisor.answering.extractive import compose_extractive
 from advisor.answering.grounding import embedding_similarity
@@ -19,7 +19,14 @@ from advisor.answering.slots import Slots, parse_slots, topic_names
 from advisor.answering.suggestions import NEIGHBOURS, suggest
 from advisor.config import Settings
 from advisor.conversation.multipart import conversation_anchor, merge_answers, resolve_parts, split_question
-from advisor.conversation.resolver import Conversation, ConversationResolver, ResolvedQuery, last_resolved
+from advisor.conversation.resolver import (
+    Conversation,
+    ConversationResolver,
+    ResolvedQuery,
+    answer_entities,
+    last_resolved,
+    passage_entities,
+)
 from advisor.errors import ConfigError
 from advisor.language import detect_language
 from advisor.llm.composer import llm_answer_or_quoted, make_chat_model
@@ -51,32 +58,6 @@ class IndexStatus:
     embedding_model: str
     last_ingest: float | None
     failures: tuple[tuple[str, str], ...]
-
-
-def passage_entities(passage: Passage) -> Entities:
-    """The entities a passage's document is about, for carry-over to the next question (lists of one or two only:
-    a document about many regions names no single one)."""
-    meta = passage.metadata
-
-    def few(key: str) -> tuple[str, ...]:
-        values = tuple(meta.get(key) or ())
-        return values if len(values) <= 2 else ()
-
-    return Entities(few("regions"), few("sectors"), few("partners"))
-
-
-def answer_entities(named: Entities, cited: Entities) -> Entities:
-    """What an answer is about, for "there"/"it" in the next question: the first place and the first company its
-    text names (``named``), else those of its best cited passage's document (``cited``)."""
-    return Entities(named.regions[:1] or cited.regions, cited.sectors, named.partners[:1] or cited.partners)
-
-
-def _compared(entities: Entities) -> tuple[str, tuple[str, ...]]:
-    """The entity kind a comparison would be across (the one with most names) and its names."""
-    partners = tuple(p for p in entities.partners if p != "Bridge49")  # the alliance is not one of its members
-    kinds = [("regions", entities.regions), ("sectors", entities.sectors), ("partners", partners)]
-    kind, names = max(kinds, key=lambda kv: len(kv[1]))
-    return kind, names
 
 
 OTHER_LANGUAGE_QUOTES = {
@@ -318,7 +299,7 @@ class Advisor:
                 newest_year=retriever.newest_year,
                 places=self._places,
             )
-        kind, compared = _compared(resolved.entities)
+        kind, compared = compared_entities(resolved.entities)
         chosen = detect_mode(question, len(compared)) if mode == "auto" else mode
         if chosen == "compare" and len(compared) < 2:
             chosen = "answer"  # nothing to compare: answer instead, and say so

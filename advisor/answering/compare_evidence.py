@@ -57,3 +57,11 @@ def comparison_evidence(
         specific = [h for h in hits if len(h.passage.metadata.get(kind) or ()) <= 2]
         groups.append((name, hits if topical else specific or hits))
     return groups
+
+
+def compared_entities(entities: Entities) -> tuple[str, tuple[str, ...]]:
+    """The entity kind a comparison would be across (the one with most names) and its names."""
+    partners = tuple(p for p in entities.partners if p != "Bridge49")  # the alliance is not one of its members
+    kinds = [("regions", entities.regions), ("sectors", entities.sectors), ("partners", partners)]
+    kind, names = max(kinds, key=lambda kv: len(kv[1]))
+    return kind, names

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from advisor.retrieval.entities import Entities, Gazetteer
 from advisor.text import fold
+from advisor.types import Passage
 
 _DEICTIC = re.compile(
     r"\b(there|that|those|these|them|they|their|same|ahi|alli|alla|eso|esa|ese|esos|esas|ellos|ellas|dicho|dicha)\b"
@@ -192,3 +193,21 @@ class Conversation:
         """Forget every earlier turn (a new conversation)."""
         self.resolved.clear()
         self.answer_entities = None
+
+
+def passage_entities(passage: Passage) -> Entities:
+    """The entities a passage's document is about, for carry-over to the next question (lists of one or two only:
+    a document about many regions names no single one)."""
+    meta = passage.metadata
+
+    def few(key: str) -> tuple[str, ...]:
+        values = tuple(meta.get(key) or ())
+        return values if len(values) <= 2 else ()
+
+    return Entities(few("regions"), few("sectors"), few("partners"))
+
+
+def answer_entities(named: Entities, cited: Entities) -> Entities:
+    """What an answer is about, for "there"/"it" in the next question: the first place and the first company its
+    text names (``named``), else those of its best cited passage's document (``cited``)."""
+    return Entities(named.regions[:1] or cited.regions, cited.sectors, named.partners[:1] or cited.partners)
