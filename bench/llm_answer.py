@@ -15,17 +15,12 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
+from measure import percentile
 
 from advisor.config import PROJECT_ROOT, Settings
 from advisor.service import Advisor
 from advisor.text import split_sentences
 from ingest.corpus_lint import load_eval
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of ``values`` (numpy's linear interpolation)."""
-    return float(np.percentile(values, q * 100))
 
 
 def main() -> None:

@@ -8,9 +8,10 @@ whole ``ask``, and the baseline's ``similarity_search`` p50/p95 on the same ques
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from pathlib import Path
+
+from measure import percentile
 
 from advisor.config import PROJECT_ROOT, Settings
 from advisor.evaluation.baseline import Baseline
@@ -18,14 +19,6 @@ from advisor.service import Advisor
 from ingest.corpus_lint import load_eval
 
 STAGES = ("resolve", "embed", "dense", "lexical", "fuse", "rerank", "compose")
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) by linear interpolation (statistics.quantiles, 'inclusive')."""
-    if len(values) == 1:
-        return values[0]
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[min(98, max(0, round(q * 100) - 1))]
 
 
 def main() -> None:

@@ -24,13 +24,14 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from measure import free_port, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ("Nuevo León", "Querétaro", "Jalisco", "Chihuahua", "Baja California", "Guanajuato", "Coahuila", "Sonora")
@@ -47,15 +48,6 @@ def session_questions(region: str, turns: int) -> list[str]:
         "What does Nuvocargo do?",
     ]
     return script[:turns]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of ``values`` (statistics.quantiles, 'inclusive'); nan when empty."""
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[min(98, max(0, round(q * 100) - 1))]
 
 
 # -- replica process ----------------------------------------------------------------------------------------------
@@ -117,12 +109,6 @@ def run_replica(args: argparse.Namespace) -> None:
 
 
 # -- orchestration ------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 60) -> None:

@@ -9,7 +9,6 @@ import signal
 import socket
 import stat
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -110,7 +109,6 @@ def test_team_script_serves_two_replicas_sharing_one_gated_server(team, browser)
     (team["docs"] / "zacatecas.md").write_text(
         "# Zacatecas widget park\n\nThe Zacatecas widget park opened a cold-forging line for truck axles in 2025.\n"
     )
-    started = time.monotonic()
     added = run_cli(
         ["ingest", str(team["docs"]), "--json"],
         team["dir"] / "replica-1",
@@ -121,7 +119,6 @@ def test_team_script_serves_two_replicas_sharing_one_gated_server(team, browser)
     assert added.returncode == 0, added.stderr
     seen = ask(second, "Which park opened a cold-forging line for truck axles?", 4)
     assert "Zacatecas" in seen.inner_text()
-    assert time.monotonic() - started < 120
     assert dialogs == []
     for path in [*(team["dir"] / "logs").iterdir(), team["log"]]:
         assert token not in path.read_text(errors="replace"), path
