@@ -53,6 +53,10 @@ class SharedManifest(Manifest):
         """The server stamp the local copy was built from; None if never pulled or left mid-write."""
         return self.get_meta(self._stamp_key(model))
 
+    def up_to_date(self, model: str) -> bool:
+        """Whether the local copy of ``model`` was built from the server's current stamp (one request)."""
+        return (self._state().stamp() or _NO_STAMP) == self.synced_stamp(model)
+
     def pull(self, model: str) -> bool:
         """Rebuild the local copy of ``model``'s files and committed passages from the server, if the server's stamp
         differs from the copy's. Costs one request when nothing changed; otherwise one per 1,000 passages (read

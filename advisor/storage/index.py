@@ -101,11 +101,14 @@ class Index:
             return False
         manifest = self.manifest
         assert isinstance(manifest, SharedManifest)
-        try:
-            with FileLock(str(self.settings.lock_path), timeout=0), self._lock, self.server_errors():
-                return manifest.pull(self.model_key)
-        except Timeout:
-            return False
+        with self.server_errors():
+            if manifest.up_to_date(self.model_key):  # the common case: one request, no lock taken
+                return False
+            try:
+                with FileLock(str(self.settings.lock_path), timeout=0), self._lock:
+                    return manifest.pull(self.model_key)
+            except Timeout:
+                return False
 
     @property
     def model_key(self) -> str:

@@ -29,7 +29,7 @@ def writer_name(home: str) -> str:
 class ServerLease:
     """A lease on the writer lock of ``state``'s server, held by ``writer`` (a display name).
 
-    ``ttl``: seconds a lease lasts without renewal. Use as a context manager or with :meth:`acquire` /
+    ``ttl``: seconds a lease lasts without renewal. Take it with :meth:`acquire`, give it back with
     :meth:`release`. Raises :class:`IndexBusy` (naming the holder) when not acquired within the timeout.
     """
 
@@ -111,9 +111,3 @@ class ServerLease:
         if meta and meta.get("token") == self.token:
             self.state.put(f"lease:{self.epoch}", {**meta, "released": True})
         self.epoch = None
-
-    def __enter__(self) -> ServerLease:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
