@@ -82,3 +82,17 @@ def test_answering_a_question_does_not_import_torch(corpus_advisor):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert not result["refused"] and result["heavy"] == [], result
+
+
+def test_the_export_name_does_not_depend_on_when_the_weights_were_installed(tmp_path):
+    """A new virtual environment installs the same packaged weights with a new file time: it must reuse the export."""
+    import os
+    import shutil
+
+    model_dir = packaged_model_dir()
+    weights = next(p for p in model_dir.iterdir() if p.name in ("model.safetensors", "pytorch_model.bin"))
+    reinstalled = tmp_path / "model"
+    reinstalled.mkdir()
+    shutil.copy(weights, reinstalled / weights.name)
+    os.utime(reinstalled / weights.name, (1, 1))  # another install time
+    assert onnx_path(reinstalled, tmp_path) == onnx_path(model_dir, tmp_path)

